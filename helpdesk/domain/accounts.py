@@ -1,0 +1,97 @@
+"""Organizations, users, server-side sessions and sign-in attempts."""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from datetime import datetime
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+from helpdesk.domain import utcnow
+
+
+class Role(str, enum.Enum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    ADMIN = "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        return self in (Role.AGENT, Role.ADMIN)
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organizations"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    name: str = Field(max_length=200)
+    role: str = Field(default=Role.CUSTOMER.value, max_length=16, index=True)
+    organization_id: Optional[int] = Field(default=None, foreign_key="organizations.id", index=True)
+    is_org_admin: bool = Field(default=False)
+    password_hash: str = Field(max_length=255)
+    locale: str = Field(default="es", max_length=8)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    password_changed_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role_enum.is_staff
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. Only the SHA-256 of the token is stored; the browser keeps the token."""
+
+    __tablename__ = "sessions"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    revoked_at: Optional[datetime] = None
+    ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=300)
+
+    def is_valid(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed sign-ins, kept to slow down guessing per account and per address."""
+
+    __tablename__ = "login_attempts"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, index=True)
+    ip: str = Field(default="", max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_email(raw: str) -> str:
+    """Case-fold and strip an address, so 'Ana@X.com ' and 'ana@x.com' are one account."""
+    return unicodedata.normalize("NFKC", raw or "").strip().lower()
+
+
+def is_valid_email(email: str) -> bool:
+    return len(email) <= 320 and bool(_EMAIL_RE.match(email))

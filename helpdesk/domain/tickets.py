@@ -1,0 +1,169 @@
+"""Tickets, their conversation, files and history, and the one lifecycle they all follow."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+from helpdesk.domain import utcnow
+
+
+class TicketStatus(str, enum.Enum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"  # waiting for the customer: the SLA clock is paused
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
+
+
+class Priority(str, enum.Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"  # the premium lane (seed 003)
+
+    @property
+    def rank(self) -> int:
+        return {"low": 0, "medium": 1, "high": 2, "urgent": 3}[self.value]
+
+
+# Allowed moves of the lifecycle. Who may make each move is decided by the services.
+TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
+    TicketStatus.NEW: frozenset({TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.SOLVED}),
+    TicketStatus.OPEN: frozenset({TicketStatus.PENDING, TicketStatus.SOLVED}),
+    TicketStatus.PENDING: frozenset({TicketStatus.OPEN, TicketStatus.SOLVED}),
+    TicketStatus.SOLVED: frozenset({TicketStatus.OPEN, TicketStatus.CLOSED}),
+    TicketStatus.CLOSED: frozenset({TicketStatus.OPEN}),
+}
+
+
+class InvalidTransition(ValueError):
+    def __init__(self, current: TicketStatus, target: TicketStatus):
+        super().__init__(f"{current.value} -> {target.value}")
+        self.current, self.target = current, target
+
+
+def check_transition(current: TicketStatus, target: TicketStatus) -> None:
+    if target not in TRANSITIONS[current]:
+        raise InvalidTransition(current, target)
+
+
+def status_after_customer_reply(current: TicketStatus) -> TicketStatus:
+    """A customer writing again means the ball is back with support."""
+    if current in (TicketStatus.PENDING, TicketStatus.SOLVED):
+        return TicketStatus.OPEN
+    return current
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "tickets"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: int = Field(unique=True, index=True)  # public ID, shown as #1042
+    subject: str = Field(max_length=200)
+    category: str = Field(max_length=16, index=True)
+    service_id: Optional[int] = Field(default=None, foreign_key="services.id", index=True)
+    request_type_id: Optional[int] = Field(default=None, foreign_key="request_types.id")
+    status: str = Field(default=TicketStatus.NEW.value, max_length=16, index=True)
+    priority: Optional[str] = Field(default=None, max_length=16, index=True)
+    requester_id: int = Field(foreign_key="users.id", index=True)
+    organization_id: Optional[int] = Field(default=None, foreign_key="organizations.id", index=True)
+    assignee_id: Optional[int] = Field(default=None, foreign_key="users.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    last_activity_at: datetime = Field(default_factory=utcnow, index=True)
+    first_response_at: Optional[datetime] = None
+    first_response_due_at: Optional[datetime] = Field(default=None, index=True)
+    due_at: Optional[datetime] = Field(default=None, index=True)
+    solved_at: Optional[datetime] = None
+    closed_at: Optional[datetime] = None
+    paused_at: Optional[datetime] = None  # set while pending; SLA is extended by the pause
+    follow_up_of_id: Optional[int] = Field(default=None, foreign_key="tickets.id")
+    version: int = Field(default=1)  # bumped on every change: agents are warned of stale replies
+    locale: str = Field(default="es", max_length=8)
+
+    @property
+    def status_enum(self) -> TicketStatus:
+        return TicketStatus(self.status)
+
+    @property
+    def public_id(self) -> str:
+        return f"#{self.number}"
+
+
+class TicketCC(SQLModel, table=True):
+    __tablename__ = "ticket_ccs"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    email: str = Field(max_length=320, index=True)
+    added_by_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    author_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    body: str
+    is_internal: bool = Field(default=False)  # agents' notes: never shown or mailed to customers
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Attachment(SQLModel, table=True):
+    """A file on a message. Bytes live under the data dir by content hash, never publicly."""
+
+    __tablename__ = "attachments"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    message_id: Optional[int] = Field(default=None, foreign_key="messages.id", index=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64, index=True)
+    uploaded_by_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class TicketEvent(SQLModel, table=True):
+    """Every change to a ticket: who, when, what, from -> to."""
+
+    __tablename__ = "ticket_events"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    actor_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    kind: str = Field(max_length=32)  # status, priority, assignee, category, cc, created, reopened...
+    from_value: str = Field(default="", max_length=200)
+    to_value: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class SatisfactionRating(SQLModel, table=True):
+    __tablename__ = "satisfaction_ratings"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    solve_round: int = Field(default=1)  # one answer per time the ticket is solved
+    rating: str = Field(max_length=8)  # good | bad
+    comment: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Counter(SQLModel, table=True):
+    """Named counters (next public ticket number) incremented atomically in SQL."""
+
+    __tablename__ = "counters"
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: int = Field(default=0)
