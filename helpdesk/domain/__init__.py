@@ -4,5 +4,5 @@ from datetime import datetime, timezone
 
 
 def utcnow() -> datetime:
-    """Naive UTC timestamp: stored the same way on SQLite and PostgreSQL."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Timezone-aware UTC now. Every stored timestamp is aware UTC (sqlmodel's UTCDateTime)."""
+    return datetime.now(timezone.utc)
