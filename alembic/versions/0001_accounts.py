@@ -1,4 +1,4 @@
-"""accounts: organizations, users, sessions, sign-in attempts, audit log
+"""accounts: organizations, users, sessions, sign-in attempts, audit log, abuse protection
 
 Revision ID: 0001_accounts
 Revises: None
@@ -32,6 +32,22 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
+    op.create_table('rate_limit_hits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index(op.f('ix_rate_limit_hits_created_at'), 'rate_limit_hits', ['created_at'], unique=False)
+    op.create_index(op.f('ix_rate_limit_hits_key'), 'rate_limit_hits', ['key'], unique=False)
+    op.create_table('used_challenges',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('signature', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('signature')
+    )
+    op.create_index(op.f('ix_used_challenges_expires_at'), 'used_challenges', ['expires_at'], unique=False)
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
@@ -95,6 +111,11 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_users_organization_id'), table_name='users')
     op.drop_index(op.f('ix_users_email'), table_name='users')
     op.drop_table('users')
+    op.drop_index(op.f('ix_used_challenges_expires_at'), table_name='used_challenges')
+    op.drop_table('used_challenges')
+    op.drop_index(op.f('ix_rate_limit_hits_key'), table_name='rate_limit_hits')
+    op.drop_index(op.f('ix_rate_limit_hits_created_at'), table_name='rate_limit_hits')
+    op.drop_table('rate_limit_hits')
     op.drop_table('organizations')
     op.drop_index(op.f('ix_login_attempts_ip'), table_name='login_attempts')
     op.drop_index(op.f('ix_login_attempts_email'), table_name='login_attempts')

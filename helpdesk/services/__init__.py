@@ -1,0 +1,1 @@
+"""Use cases. Each public function takes the acting user (or None for a guest) and checks access."""
