@@ -1,0 +1,91 @@
+"""Translation catalogs (Spanish first, English second) and locale-aware formatting.
+
+Catalogs live in `helpdesk/i18n/<locale>/<area>.json` (flat "area.key": "text" maps) so each
+feature owns its own file. Used by the UI and by server-side texts (e-mails, errors).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_datetime, format_timedelta
+
+LOCALES = ("es", "en")
+DEFAULT_LOCALE = "es"
+_DIR = Path(__file__).parent
+
+
+def normalize_locale(raw: str | None) -> str:
+    raw = (raw or "").strip().lower()[:2]
+    return raw if raw in LOCALES else DEFAULT_LOCALE
+
+
+def locale_from_accept_language(header: str | None) -> str:
+    """First supported language in an Accept-Language header, by quality order."""
+    best: list[tuple[float, int, str]] = []
+    for i, part in enumerate((header or "").split(",")):
+        lang, _, q = part.strip().partition(";q=")
+        try:
+            quality = float(q) if q else 1.0
+        except ValueError:
+            quality = 0.0
+        code = lang.strip().lower()[:2]
+        if code in LOCALES:
+            best.append((-quality, i, code))
+    return sorted(best)[0][2] if best else DEFAULT_LOCALE
+
+
+@lru_cache(maxsize=None)
+def catalog(locale: str) -> dict[str, str]:
+    locale = normalize_locale(locale)
+    merged: dict[str, str] = {}
+    for path in sorted((_DIR / locale).glob("*.json")):
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
+
+
+def translate(key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
+    text = catalog(locale).get(key) or catalog(DEFAULT_LOCALE).get(key) or key
+    if params:
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def relative_time(value: datetime | None, locale: str, now: datetime | None = None) -> str:
+    """'hace 3 horas' / '3 hours ago'."""
+    if value is None:
+        return ""
+    now = now or datetime.now(timezone.utc)
+    delta = _aware(value) - now
+    if abs(delta.total_seconds()) < 45:
+        return translate("time.just_now", locale)
+    return format_timedelta(delta, add_direction=True, locale=normalize_locale(locale), threshold=1.0)
+
+
+def full_datetime(value: datetime | None, locale: str, tz: str = "Europe/Madrid") -> str:
+    if value is None:
+        return ""
+    return format_datetime(_aware(value), "medium", tzinfo=_tz(tz), locale=normalize_locale(locale))
+
+
+def short_date(value: datetime | None, locale: str, tz: str = "Europe/Madrid") -> str:
+    if value is None:
+        return ""
+    return format_datetime(_aware(value), "d MMM yyyy, HH:mm", tzinfo=_tz(tz), locale=normalize_locale(locale))
+
+
+@lru_cache(maxsize=32)
+def _tz(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)

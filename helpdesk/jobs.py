@@ -1,0 +1,49 @@
+"""Background work inside each server process: one daemon thread running periodic jobs.
+
+Jobs are safe to run in several processes at once (they claim rows in the database).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+log = logging.getLogger("helpdesk.jobs")
+
+_JOBS: list[tuple[str, float, Callable[[], object]]] = []
+_thread: threading.Thread | None = None
+_stop = threading.Event()
+
+
+def register(name: str, every_s: float, fn: Callable[[], object]) -> None:
+    _JOBS.append((name, every_s, fn))
+
+
+def _loop() -> None:
+    import time
+
+    last: dict[str, float] = {}
+    while not _stop.is_set():
+        now = time.monotonic()
+        for name, every_s, fn in list(_JOBS):
+            if now - last.get(name, 0.0) >= every_s:
+                last[name] = now
+                try:
+                    fn()
+                except Exception:  # noqa: BLE001 - a failing job must not kill the others
+                    log.exception("job %s failed", name)
+        _stop.wait(0.5)
+
+
+def start() -> None:
+    global _thread
+    if _thread is not None and _thread.is_alive():
+        return
+    _stop.clear()
+    _thread = threading.Thread(target=_loop, name="helpdesk-jobs", daemon=True)
+    _thread.start()
+
+
+def stop() -> None:
+    _stop.set()

@@ -1,0 +1,22 @@
+"""What the server does when it starts: migrate, load demo data, start background workers."""
+
+from __future__ import annotations
+
+import logging
+
+from helpdesk.infra import migrations
+from helpdesk.infra.db import session_scope
+from helpdesk.infra.settings import get_settings
+
+log = logging.getLogger("helpdesk.startup")
+
+
+def prepare_database() -> None:
+    migrations.upgrade_locked()
+    from helpdesk.services import seed
+
+    with session_scope() as s:
+        seed.ensure_configuration(s)
+        if get_settings().demo and seed.is_empty(s):
+            seed.seed_demo(s)
+            log.info("demo data loaded")

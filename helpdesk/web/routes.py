@@ -1,0 +1,23 @@
+"""Every route of the app in one place (see CONTRACT.md)."""
+
+HOME = "/"
+ARTICLE = "/articles/[slug]"
+CATEGORY = "/categories/[slug]"
+LOGIN = "/login"
+REGISTER = "/register"
+LOGOUT = "/logout"
+NEW_TICKET = "/tickets/new"
+MY_TICKETS = "/tickets"
+TICKET = "/tickets/[id]"
+AGENT = "/agent"
+AGENT_TICKET = "/agent/tickets/[id]"
+AGENT_DASHBOARD = "/agent/dashboard"
+ADMIN = "/admin"
+
+
+def safe_next(target: str | None, default: str = HOME) -> str:
+    """Only same-site paths are accepted as a post-login destination (no open redirect)."""
+    target = (target or "").strip()
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target and "\n" not in target:
+        return target
+    return default

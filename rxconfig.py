@@ -1,0 +1,16 @@
+import os
+
+import reflex as rx
+
+_port = int(os.environ.get("PORT", "3000") or 3000)
+_base = (os.environ.get("HELPDESK_BASE_URL") or f"http://localhost:{_port}").rstrip("/")
+
+config = rx.Config(
+    app_name="helpdesk",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    frontend_port=_port,
+    cors_allowed_origins=sorted({_base, f"http://localhost:{_port}", f"http://127.0.0.1:{_port}"}),
+    frontend_packages=["altcha@3.2.2"],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

@@ -1,0 +1,145 @@
+"""Browser tests: the app is built and served once per test session in production mode,
+on a free port with a temporary data dir, and driven through Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("HELPDESK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+SCREENSHOTS = REPO / "screenshots"  # pytest-playwright wipes test-results/ at start
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited early ({proc.returncode}):\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url + "/api/health", timeout=2) as resp:
+                if resp.status == 200:
+                    # The page bundle is served by the same process once the backend answers.
+                    with urllib.request.urlopen(url + "/", timeout=5) as page:
+                        if page.status == 200:
+                            return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"app did not become healthy in {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_env(tmp_path_factory) -> dict:
+    data = tmp_path_factory.mktemp("helpdesk-data")
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        PORT=str(port),
+        HELPDESK_DATA_DIR=str(data),
+        HELPDESK_DEMO="1",
+        HELPDESK_BASE_URL=f"http://localhost:{port}",
+        HELPDESK_CAPTCHA_MAX_NUMBER=os.environ.get("HELPDESK_CAPTCHA_MAX_NUMBER", "2000"),
+        REFLEX_TELEMETRY_ENABLED="false",
+        REFLEX_CHECK_LATEST_VERSION="false",
+    )
+    env.pop("HELPDESK_DB_URL", None) if not os.environ.get("HELPDESK_E2E_DB_URL") else env.update(
+        HELPDESK_DB_URL=os.environ["HELPDESK_E2E_DB_URL"]
+    )
+    return {"port": port, "data": data, "env": env, "url": f"http://localhost:{port}"}
+
+
+@pytest.fixture(scope="session")
+def app_server(app_env):
+    log = app_env["data"] / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "helpdesk.cli", "serve"],
+            cwd=REPO,
+            env=app_env["env"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_healthy(app_env["url"], proc, log)
+        yield app_env
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+@pytest.fixture(scope="session")
+def base_url(app_server) -> str:
+    return app_server["url"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def new_context(browser, base_url):
+    """Open extra independent browser contexts (another user, another device)."""
+    made = []
+
+    def make(**kw):
+        ctx = browser.new_context(base_url=base_url, viewport=kw.pop("viewport", {"width": 1280, "height": 900}), **kw)
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.close()
+
+
+def shoot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page, email: str, password: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/login")
+    page.get_by_test_id("login-email").fill(email)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("nav-logout")).to_be_visible()

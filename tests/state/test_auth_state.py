@@ -1,0 +1,40 @@
+from helpdesk.web.app_state import AppState
+from helpdesk.web.pages.auth.state import AuthState
+from tests.state.conftest import state_of
+
+
+def test_login_with_wrong_password_keeps_email_and_shows_generic_error(root, people):
+    state = state_of(root, AuthState)
+    state.login({"email": "cliente@x.test", "password": "nope"})
+    assert state.form_error == "El correo o la contraseña no son correctos."
+    assert state.email_value == "cliente@x.test"
+    assert state_of(root, AppState).token == ""
+
+
+def test_login_sets_token_and_identity_then_logout_clears_everything(root, people):
+    import asyncio
+
+    state = state_of(root, AuthState)
+    state.login({"email": "CLIENTE@x.test ", "password": "password-123"})
+    app = state_of(root, AppState)
+    assert app.token and app.user_role == "customer" and app.user_name == "Customer"
+    token = app.token
+    asyncio.run(state.logout())
+    assert app.token == "" and app.user_role == ""
+    from helpdesk.infra.db import session_scope
+    from helpdesk.services import accounts
+
+    with session_scope() as s:
+        assert accounts.user_for_token(s, token) is None
+
+
+def test_register_reports_each_field_in_the_readers_language(root, people):
+    app = state_of(root, AppState)
+    app.toggle_locale()
+    state = state_of(root, AuthState)
+    state.register({"name": "", "email": "cliente@x.test", "password": "short"})
+    assert state.errors["name"] == "Enter your name."
+    assert state.errors["password"].startswith("The password must be")
+    assert state.name_value == "" and state.email_value == "cliente@x.test"
+    state.register({"name": "Nueva", "email": "CLIENTE@x.test", "password": "long-enough-1"})
+    assert "already exists" in state.errors["email"]
