@@ -149,17 +149,19 @@ def _day_intervals(day: date, cal: BusinessCalendar, zone: ZoneInfo) -> list[tup
 
 
 def _intervals_from(at: datetime, cal: BusinessCalendar) -> Iterator[tuple[datetime, datetime]]:
-    """UTC opening intervals in order, from the day before `at`'s local date, forever."""
+    """UTC opening intervals in order, from `at`'s local date on, forever.
+
+    Earlier days cannot matter: every instant strictly inside a day's interval shows that
+    day's date on the local clock (a skipped 24:00 becomes the jump instant, still that day).
+    """
     if not cal.has_open_hours:
         raise ValueError("the calendar has no opening hours")
     zone = cal.zone
-    # The previous day is included because an interval closing at 24:00 (or pushed by a
-    # DST gap) can end after local midnight.
-    day = _wall(at, zone).date() - timedelta(days=1)
+    day = _wall(at, zone).date()
     # Holidays are finite and a DST gap can swallow an interval at most once in a row, so
-    # once more than 7 * (holidays + 2) days in a row are closed (plus the day before `at`)
-    # every open weekday has been exhausted: nothing will ever open again.
-    max_closed_run = 7 * (len(cal.holidays) + 2) + 1
+    # once more than 7 * (holidays + 2) days in a row are closed every open weekday has
+    # been exhausted: nothing will ever open again.
+    max_closed_run = 7 * (len(cal.holidays) + 2)
     closed_run = 0
     while True:
         spans = _day_intervals(day, cal, zone)
@@ -174,6 +176,7 @@ def _intervals_from(at: datetime, cal: BusinessCalendar) -> Iterator[tuple[datet
 
 
 def _spans_around(at: datetime, cal: BusinessCalendar) -> list[tuple[datetime, datetime]]:
+    # The previous day too: its closing instant at 24:00 is on today's date.
     zone = cal.zone
     today = _wall(at, zone).date()
     return _day_intervals(today - timedelta(days=1), cal, zone) + _day_intervals(today, cal, zone)

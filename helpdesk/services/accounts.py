@@ -126,7 +126,13 @@ def register(session: Session, *, name: str, email: str, password: str, locale: 
     errors = _validate_new_user(name, normalize_email(email), password or "")
     if errors:
         raise ValidationError(errors)
-    user = create_user(session, email=email, password=password, name=name, locale=locale)
+    guest = session.exec(select(User).where(User.email == normalize_email(email), User.password_hash == "")).first()
+    if guest is not None:
+        # Someone who opened tickets as a guest now registers: the account (and tickets) become theirs.
+        guest.name, guest.password_hash, guest.locale = name, hash_password(password), locale
+        user = guest
+    else:
+        user = create_user(session, email=email, password=password, name=name, locale=locale)
     _audit(session, "user.registered", user.id, target=user.email, ip=ip)
     token = start_session(session, user, ip=ip)
     return user, token

@@ -1,0 +1,217 @@
+"""The ticket service: numbering, visibility, conversation, lifecycle, reopen, CC, auto-close."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from helpdesk.domain import utcnow
+from helpdesk.domain.accounts import Role
+from helpdesk.domain.catalog import Service
+from helpdesk.domain.mail import OutboxMail
+from helpdesk.domain.tickets import Message, Ticket, TicketEvent
+from helpdesk.infra.db import session_scope
+from helpdesk.services import accounts, seed, tickets
+from helpdesk.services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+
+
+@pytest.fixture
+def world(db):
+    with session_scope() as s:
+        seed.ensure_configuration(s)
+        s.add(Service(name="Telefonía", name_en="Telephony"))
+        mk = lambda email, **kw: accounts.create_user(s, email=email, password="password-123", name=email.split("@")[0], **kw)  # noqa: E731
+        people = {
+            "ana": mk("ana@x.test"),
+            "bob": mk("bob@x.test"),
+            "boss": mk("jefa@acme.test", org_name="Acme", org_admin=True),
+            "worker": mk("obrero@acme.test", org_name="Acme"),
+            "worker2": mk("obrera@acme.test", org_name="Acme"),
+            "agent": mk("agente@x.test", role=Role.AGENT),
+            "agent2": mk("agente2@x.test", role=Role.AGENT),
+        }
+        service_id = s.exec(select(Service.id)).first()
+    return {"service": service_id, **people}
+
+
+def _open(world, who, subject="No puedo llamar", **kw) -> Ticket:
+    draft = tickets.TicketDraft(
+        subject=subject,
+        description=kw.pop("description", "Desde esta mañana no salen las llamadas."),
+        category=kw.pop("category", "anomalia"),
+        service_id=world["service"],
+        **kw,
+    )
+    with session_scope() as s:
+        return tickets.create_ticket(s, world[who] if who else None, draft)
+
+
+def test_numbers_are_sequential_and_public(world):
+    a = _open(world, "ana")
+    b = _open(world, "bob")
+    assert (a.number, b.number) == (1001, 1002)
+    assert a.public_id == "#1001"
+    assert tickets.parse_number("#1002") == tickets.parse_number(" 1002 ") == 1002
+    assert tickets.parse_number("1002; drop") is None
+
+
+def test_creation_records_message_event_sla_and_confirmation_mail(world):
+    t = _open(world, "ana")
+    with session_scope() as s:
+        assert s.exec(select(Message).where(Message.ticket_id == t.id)).one().body.startswith("Desde")
+        assert s.exec(select(TicketEvent.kind).where(TicketEvent.ticket_id == t.id)).all() == ["created"]
+        mail = s.exec(select(OutboxMail)).one()
+    assert t.first_response_due_at is not None and t.due_at is not None
+    assert mail.to_email == "ana@x.test" and "1001" in mail.subject
+    assert "/tickets/1001?k=" in mail.text_body
+
+
+def test_validation_lists_every_bad_field_and_creates_nothing(world):
+    with pytest.raises(ValidationError) as err, session_scope() as s:
+        tickets.create_ticket(s, None, tickets.TicketDraft(subject=" ", description="corto", category="x"))
+    assert set(err.value.errors) == {"subject", "description", "category", "service", "name", "email"}
+    with session_scope() as s:
+        assert s.exec(select(Ticket)).all() == []
+
+
+def test_guest_ticket_is_claimed_when_the_guest_registers(world):
+    t = _open(world, None, guest_name="Invitada", guest_email="Invitada@Correo.test")
+    with session_scope() as s:
+        user, _ = accounts.register(s, name="Invitada Real", email="invitada@correo.test", password="password-123")
+    with session_scope() as s:
+        assert tickets.get_ticket(s, user, t.number).id == t.id
+
+
+def test_visibility_requester_cc_org_admin_and_staff(world):
+    t = _open(world, "worker")
+    with session_scope() as s:
+        for who, sees in (("worker", True), ("boss", True), ("worker2", False), ("ana", False), ("agent", True)):
+            assert tickets.can_view(s, world[who], t) is sees, who
+            visible = s.exec(tickets.visible_tickets(world[who])).all()
+            assert (t.id in {v.id for v in visible}) is sees, who
+        tickets.add_cc(s, world["worker"], t.number, "ANA@x.test")
+    with session_scope() as s:
+        assert tickets.get_ticket(s, world["ana"], "#1001").id == t.id
+        with pytest.raises(NotFound):
+            tickets.get_ticket(s, world["bob"], t.number)
+        with pytest.raises(NotFound):
+            tickets.get_ticket(s, None, t.number)
+
+
+def test_internal_notes_are_staff_only(world):
+    t = _open(world, "ana")
+    with session_scope() as s:
+        tickets.add_message(s, world["agent"], t.number, "Cliente VIP, ojo", internal=True)
+        with pytest.raises(PermissionDenied):
+            tickets.add_message(s, world["ana"], t.number, "quiero ser nota", internal=True)
+    with session_scope() as s:
+        ticket = tickets.get_ticket(s, world["ana"], t.number)
+        assert [m.body for m in tickets.messages_for(s, world["ana"], ticket)] == [
+            "Desde esta mañana no salen las llamadas."
+        ]
+        assert len(tickets.messages_for(s, world["agent"], ticket)) == 2
+        assert s.exec(select(OutboxMail).where(OutboxMail.text_body.contains("VIP"))).all() == []
+
+
+def test_lifecycle_agent_reply_pending_customer_reply_solve_close_reopen(world):
+    t = _open(world, "ana")
+    with session_scope() as s:
+        tickets.add_message(s, world["agent"], t.number, "¿Qué modelo de teléfono usas?")
+        assert tickets.get_ticket(s, world["agent"], t.number).status == "open"
+        tickets.change_status(s, world["agent"], t.number, "pending")
+        ticket = tickets.get_ticket(s, world["agent"], t.number)
+        assert ticket.status == "pending" and ticket.paused_at is not None
+        assert ticket.first_response_at is not None
+    with session_scope() as s:
+        tickets.add_message(s, world["ana"], t.number, "Un Yealink T46")
+        ticket = tickets.get_ticket(s, world["ana"], t.number)
+        assert ticket.status == "open" and ticket.paused_at is None
+        tickets.change_status(s, world["agent"], t.number, "solved")
+        tickets.change_status(s, world["agent"], t.number, "closed")
+    with session_scope() as s:
+        with pytest.raises(ServiceError) as err:
+            tickets.add_message(s, world["ana"], t.number, "una cosa más")
+        assert err.value.code == "tickets.closed_reopen_first"
+        assert tickets.reopen(s, world["ana"], t.number).status == "open"
+        kinds = s.exec(select(TicketEvent.to_value).where(TicketEvent.ticket_id == t.id, TicketEvent.kind == "status")).all()
+    assert kinds == ["open", "pending", "open", "solved", "closed", "open"]
+
+
+def test_customer_cannot_change_status_priority_or_assignee(world):
+    t = _open(world, "ana")
+    with session_scope() as s:
+        for call in (
+            lambda: tickets.change_status(s, world["ana"], t.number, "solved"),
+            lambda: tickets.set_priority(s, world["ana"], t.number, "urgent"),
+            lambda: tickets.assign(s, world["ana"], t.number, world["ana"].id),
+        ):
+            with pytest.raises(PermissionDenied):
+                call()
+
+
+def test_invalid_transition_is_refused(world):
+    t = _open(world, "ana")
+    with session_scope() as s:
+        tickets.change_status(s, world["agent"], t.number, "solved")
+        tickets.change_status(s, world["agent"], t.number, "closed")
+        with pytest.raises(ServiceError) as err:
+            tickets.change_status(s, world["agent"], t.number, "pending")
+        assert err.value.code == "tickets.transition_invalid"
+
+
+def test_reopen_after_window_creates_linked_follow_up(world):
+    t = _open(world, "ana")
+    long_ago = utcnow() - timedelta(days=60)
+    with session_scope() as s:
+        tickets.change_status(s, world["agent"], t.number, "solved", now=long_ago)
+        tickets.change_status(s, world["agent"], t.number, "closed", now=long_ago)
+    with session_scope() as s:
+        follow = tickets.reopen(s, world["ana"], t.number)
+        assert follow.number != t.number and follow.follow_up_of_id == t.id and follow.status == "new"
+        assert tickets.get_ticket(s, world["ana"], t.number).status == "closed"
+
+
+def test_stale_agent_reply_is_refused(world):
+    t = _open(world, "ana")
+    with session_scope() as s:
+        version = tickets.get_ticket(s, world["agent"], t.number).version
+        tickets.add_message(s, world["ana"], t.number, "Añado un dato más")
+    with session_scope() as s, pytest.raises(ServiceError) as err:
+        tickets.add_message(s, world["agent"], t.number, "Respuesta", expected_version=version)
+    assert err.value.code == "tickets.changed_meanwhile"
+
+
+def test_auto_close_after_configured_days(world):
+    t = _open(world, "ana")
+    with session_scope() as s:
+        tickets.change_status(s, world["agent"], t.number, "solved", now=utcnow() - timedelta(days=8))
+    with session_scope() as s:
+        assert tickets.auto_close_solved(s) == 1
+        assert tickets.get_ticket(s, world["ana"], t.number).status == "closed"
+
+
+def test_priority_change_recomputes_due_date(world):
+    t = _open(world, "ana")
+    with session_scope() as s:
+        before = tickets.get_ticket(s, world["agent"], t.number).due_at
+        after = tickets.set_priority(s, world["agent"], t.number, "high").due_at
+        assert after < before
+        with pytest.raises(ValidationError):
+            tickets.set_priority(s, world["agent"], t.number, "mega")
+        tickets.assign(s, world["agent"], t.number, world["agent2"].id)
+        with pytest.raises(ValidationError):
+            tickets.assign(s, world["agent"], t.number, world["ana"].id)
+
+
+def test_agent_reply_mails_requester_and_ccs_never_notes(world):
+    t = _open(world, "ana")
+    with session_scope() as s:
+        tickets.add_cc(s, world["ana"], t.number, "bob@x.test")
+        tickets.add_message(s, world["agent"], t.number, "Ya está resuelto")
+        tickets.add_message(s, world["agent"], t.number, "nota secreta", internal=True)
+    with session_scope() as s:
+        to = sorted(m.to_email for m in s.exec(select(OutboxMail).where(OutboxMail.text_body.contains("Ya está"))).all())
+        assert to == ["ana@x.test", "bob@x.test"]
+        assert s.exec(select(OutboxMail).where(OutboxMail.text_body.contains("secreta"))).all() == []
