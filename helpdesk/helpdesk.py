@@ -13,17 +13,32 @@ from helpdesk.web.pages.admin.page import admin_page
 from helpdesk.web.pages.admin.state import AdminState
 from helpdesk.web.pages.agent.page import agent_page
 from helpdesk.web.pages.agent.state import AgentQueueState
+from helpdesk.web.pages.agent_dashboard.page import dashboard_page
+from helpdesk.web.pages.agent_dashboard.state import DashboardState
+from helpdesk.web.pages.agent_ticket.page import agent_ticket_page
+from helpdesk.web.pages.agent_ticket.state import AgentTicketState
 from helpdesk.web.pages.auth.page import login_page, logout_page, register_page
 from helpdesk.web.pages.auth.state import AuthState
-from helpdesk.web.pages.home.page import home_page
+from helpdesk.web.pages.help_center.page import article_page, category_page, home_page
+from helpdesk.web.pages.help_center.state import ArticleState, CategoryState, HelpCenterState
+from helpdesk.web.pages.kb_admin.page import kb_admin_page
+from helpdesk.web.pages.kb_admin.state import KbAdminState
+from helpdesk.web.pages.my_tickets.page import my_tickets_page
+from helpdesk.web.pages.my_tickets.state import MyTicketsState
+from helpdesk.web.pages.new_ticket.page import new_ticket_page
+from helpdesk.web.pages.new_ticket.state import NewTicketState
+from helpdesk.web.pages.ticket.page import ticket_page
+from helpdesk.web.pages.ticket.state import TicketState
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 async def _on_startup() -> None:
     from helpdesk import jobs, startup
 
     startup.prepare_database()
+    jobs.register_defaults()
     jobs.start()
 
 
@@ -35,19 +50,31 @@ app = rx.App(
 )
 app.register_lifespan_task(_on_startup)
 
-TITLE = "Centro de ayuda"
+SITE = "Centro de ayuda"
 
 
 def _page(component, route: str, title: str, on_load=None) -> None:
     handlers = [AppState.load_app]
     if on_load is not None:
         handlers.append(on_load)
-    app.add_page(component, route=route, title=f"{title} — {TITLE}" if title else TITLE, on_load=handlers)
+    app.add_page(component, route=route, title=f"{title} — {SITE}" if title else SITE, on_load=handlers)
 
 
-_page(home_page, routes.HOME, "")
+# Help center (public)
+_page(home_page, routes.HOME, "", HelpCenterState.load_home)
+_page(article_page, routes.ARTICLE, "Artículo", ArticleState.load)
+_page(category_page, routes.CATEGORY, "Categoría", CategoryState.load)
+# Accounts
 _page(login_page, routes.LOGIN, "Iniciar sesión", AuthState.open_form)
 _page(register_page, routes.REGISTER, "Crear cuenta", AuthState.open_form)
 _page(logout_page, routes.LOGOUT, "Cerrar sesión", AuthState.logout)
+# Customers
+_page(new_ticket_page, routes.NEW_TICKET, "Nuevo ticket", NewTicketState.load)
+_page(my_tickets_page, routes.MY_TICKETS, "Mis tickets", MyTicketsState.load)
+_page(ticket_page, routes.TICKET, "Ticket", TicketState.load)
+# Agents and admins
 _page(agent_page, routes.AGENT, "Panel de agentes", AgentQueueState.load)
+_page(agent_ticket_page, routes.AGENT_TICKET, "Ticket", AgentTicketState.load)
+_page(dashboard_page, routes.AGENT_DASHBOARD, "Indicadores", DashboardState.load)
+_page(kb_admin_page, routes.KB_ADMIN, "Artículos", KbAdminState.load)
 _page(admin_page, routes.ADMIN, "Administración", AdminState.load)

@@ -47,3 +47,24 @@ def start() -> None:
 
 def stop() -> None:
     _stop.set()
+
+
+def register_defaults() -> None:
+    """The periodic work every server process does (each job is safe to run concurrently)."""
+    if _JOBS:
+        return
+    from helpdesk.infra.db import session_scope
+
+    def close_solved() -> None:
+        from helpdesk.services import tickets
+
+        with session_scope() as s:
+            tickets.auto_close_solved(s)
+
+    def deliver_mail() -> None:
+        from helpdesk.services import mail
+
+        mail.deliver_pending()
+
+    register("deliver_mail", 2.0, deliver_mail)
+    register("auto_close_solved", 300.0, close_solved)

@@ -43,6 +43,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     locale: str = Field(default="es", max_length=8)
     is_active: bool = Field(default=True)
+    # Agents only: included in round-robin assignment of new tickets.
+    available_for_assignment: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
     password_changed_at: datetime = Field(default_factory=utcnow)
 

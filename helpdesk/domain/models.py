@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and tests see the whole metadata."""
 
+from helpdesk.domain.agent import CannedResponse  # noqa: F401
 from helpdesk.domain.accounts import AuthSession, LoginAttempt, Organization, User  # noqa: F401
 from helpdesk.domain.catalog import RequestType, Service  # noqa: F401
 from helpdesk.domain.kb import Article, ArticleCategory, ArticleVote, SearchQuery  # noqa: F401

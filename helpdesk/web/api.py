@@ -64,8 +64,12 @@ async def session_cookie(request: Request) -> Response:
 
 
 def build_api() -> Starlette:
+    from helpdesk.web.http import captcha, files
+
     routes = [
         Route("/api/health", health, methods=["GET"]),
         Route("/api/session", session_cookie, methods=["POST", "DELETE"]),
+        *captcha.ROUTES,
+        *files.ROUTES,
     ]
     return Starlette(routes=routes)

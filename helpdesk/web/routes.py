@@ -12,6 +12,7 @@ TICKET = "/tickets/[id]"
 AGENT = "/agent"
 AGENT_TICKET = "/agent/tickets/[id]"
 AGENT_DASHBOARD = "/agent/dashboard"
+KB_ADMIN = "/agent/articles"
 ADMIN = "/admin"
 
 

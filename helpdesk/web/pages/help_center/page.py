@@ -26,3 +26,11 @@ def home_page() -> rx.Component:
             width="100%",
         )
     )
+
+
+def article_page() -> rx.Component:
+    return shell(rx.heading("article", as_="h1"))
+
+
+def category_page() -> rx.Component:
+    return shell(rx.heading("category", as_="h1"))

@@ -1,0 +1,1 @@
+"""HTTP routes beside the Reflex app. Each module exposes ROUTES (a list of Starlette routes)."""
