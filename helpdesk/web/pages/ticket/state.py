@@ -25,7 +25,7 @@ from helpdesk.domain.tickets import Ticket, TicketCC, TicketStatus
 from helpdesk.infra import bus
 from helpdesk.infra.db import session_scope
 from helpdesk.services import accounts, attachments, csat, links, ticket_links, tickets
-from helpdesk.services.errors import ServiceError, ValidationError
+from helpdesk.services.errors import NotFound, ServiceError, ValidationError
 from helpdesk.web import routes
 from helpdesk.web.components.upload import UploadMixin, human_size
 from helpdesk.web.pages.guard import GuardedState
@@ -240,6 +240,8 @@ class TicketState(UploadMixin, GuardedState):
     def load(self):
         generation = self._gen + 1
         self.reset()
+        # `access` lives on GuardedState, shared by every guarded page: reset() leaves it alone.
+        self.access = ""
         self._gen = generation
         user = self._refresh_identity()
         number = _route_number(self.router.url.path)
@@ -369,6 +371,14 @@ class TicketState(UploadMixin, GuardedState):
 
     # ------------------------------------------------------------ actions
 
+    def _account_viewer(self, s: Session) -> User:
+        viewer = self._viewer(s)
+        if viewer is None:
+            raise NotFound("tickets.not_found")  # signed out meanwhile: handled as lost access
+        if viewer.id is None:
+            raise ServiceError("customer.reply_needs_account")
+        return viewer
+
     @rx.event
     def send_reply(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -377,9 +387,7 @@ class TicketState(UploadMixin, GuardedState):
         staged = dict(self._staged)
         try:
             with session_scope() as s:
-                viewer = self._viewer(s)
-                if viewer is None or viewer.id is None:
-                    raise ServiceError("customer.reply_needs_account")
+                viewer = self._account_viewer(s)
                 tickets.add_message(s, viewer, self._number, body, files=list(staged.values()))
         except ValidationError as err:
             self.reply_error = self._tr(next(iter(err.errors.values()), err.code))
@@ -398,9 +406,7 @@ class TicketState(UploadMixin, GuardedState):
     def reopen(self):
         try:
             with session_scope() as s:
-                viewer = self._viewer(s)
-                if viewer is None or viewer.id is None:
-                    raise ServiceError("customer.reply_needs_account")
+                viewer = self._account_viewer(s)
                 ticket = tickets.reopen(s, viewer, self._number)
                 new_number = ticket.number
         except ServiceError as err:
@@ -424,9 +430,7 @@ class TicketState(UploadMixin, GuardedState):
         self.cc_error = ""
         try:
             with session_scope() as s:
-                viewer = self._viewer(s)
-                if viewer is None or viewer.id is None:
-                    raise ServiceError("customer.reply_needs_account")
+                viewer = self._account_viewer(s)
                 tickets.add_cc(s, viewer, self._number, email)
         except ValidationError as err:
             self.cc_error = self._tr(next(iter(err.errors.values()), err.code))
