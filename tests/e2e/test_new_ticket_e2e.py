@@ -65,6 +65,7 @@ def test_signed_in_customer_opens_a_ticket_with_an_attachment(page, tmp_path):
     expect(page.get_by_test_id("ticket-created-link")).to_have_attribute("href", f"/tickets/{number}")
     expect(page.get_by_test_id("ticket-created-due")).to_contain_text("Te responderemos antes del")
     expect(panel).to_contain_text("Archivos adjuntos: 1")
+    expect(page.get_by_text("Contact the website administrator")).to_have_count(0)
     shoot(page, "new-ticket-created-1280")
 
     # "Open another ticket" gives a fresh, empty form with a new captcha.

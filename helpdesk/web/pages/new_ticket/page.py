@@ -374,10 +374,17 @@ def _created() -> rx.Component:
             rx.cond(S.created_mail != "", rx.text(S.created_mail, color_scheme="gray", size="2", text_align="center")),
             rx.cond(S.created_files_text != "", rx.text(S.created_files_text, color_scheme="gray", size="2")),
             rx.flex(
-                rx.link(
-                    rx.button(rx.icon("external-link", size=16, aria_hidden="true"), T["new_ticket.view_ticket"], size="3"),
-                    href=S.created_link,
-                    custom_attrs=tid("ticket-created-link"),
+                # asChild: one focusable link styled as a button, not a button inside a link.
+                rx.button(
+                    rx.link(
+                        rx.icon("external-link", size=16, aria_hidden="true"),
+                        T["new_ticket.view_ticket"],
+                        href=S.created_link,
+                        underline="none",
+                        custom_attrs=tid("ticket-created-link"),
+                    ),
+                    as_child=True,
+                    size="3",
                 ),
                 rx.button(
                     rx.icon("plus", size=16, aria_hidden="true"),
@@ -412,7 +419,7 @@ def new_ticket_page() -> rx.Component:
                 _created(),
                 rx.cond(
                     S.ready,
-                    rx.box(_form(), class_name="hd-card", padding={"initial": "1.25rem", "sm": "2rem"}, width="100%"),
+                    rx.box(_form(), class_name="hd-card", padding="clamp(1rem, 4vw, 2rem)", width="100%"),
                     loading_block(),
                 ),
             ),

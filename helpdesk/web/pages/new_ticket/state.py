@@ -8,6 +8,7 @@ form data and never kept in a var.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime
 from typing import Optional
@@ -25,6 +26,8 @@ from helpdesk.web.app_state import AppState
 from helpdesk.web.components.altcha import FIELD as CAPTCHA_FIELD
 from helpdesk.web.components.altcha import RESET_SCRIPT
 from helpdesk.web.components.upload import UploadMixin
+
+log = logging.getLogger("helpdesk.web.new_ticket")
 
 VISITOR_STORAGE_KEY = "hd_visitor"
 HONEYPOT_FIELD = "website"
@@ -174,7 +177,9 @@ class NewTicketState(UploadMixin, AppState):
                 found = new_ticket.suggest(
                     s, self._typed_subject, self._typed_description, self.locale, self._ensure_visitor_key()
                 )
-        except ServiceError:
+        except Exception:  # noqa: BLE001 - suggestions are a help, never a reason the form fails
+            log.exception("ticket-form suggestions failed")
+            self.suggestions, self._suggested, self._search_id = [], {}, None
             return
         self._search_id = found.search_id
         self._suggested = {h.slug: h.id for h in found.hits}
@@ -281,7 +286,7 @@ class NewTicketState(UploadMixin, AppState):
         self.created_replied = outcome.replied
         self.created_files_text = self._tr("new_ticket.created_files", count=files) if files else ""
         self.created_due = (
-            self._tr("new_ticket.created_due", date=i18n.full_datetime(due, self.locale), relative=i18n.relative_time(due, self.locale))
+            self._tr("new_ticket.created_due", date=i18n.short_date(due, self.locale), relative=i18n.relative_time(due, self.locale))
             if due is not None and not outcome.replied
             else ""
         )
