@@ -137,6 +137,8 @@ def test_renamed_exe_is_refused_and_an_empty_subject_keeps_the_form(page, tmp_pa
     expect(page.get_by_test_id("ticket-category")).to_have_value("anomalia")
     expect(page.get_by_test_id("ticket-name")).to_have_value("Pablo Prueba")
     expect(page.get_by_test_id("staged-file")).to_have_count(1)
+    expect(page.get_by_test_id("ticket-subject")).to_be_focused()
+    page.evaluate("window.scrollTo(0, 0)")
     shoot(page, "new-ticket-errors-1280")
 
     # Fixing the subject sends the same form, with the same solved captcha and file.

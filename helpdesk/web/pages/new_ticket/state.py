@@ -32,6 +32,9 @@ log = logging.getLogger("helpdesk.web.new_ticket")
 VISITOR_STORAGE_KEY = "hd_visitor"
 HONEYPOT_FIELD = "website"
 FORM_ID = "new-ticket-form"
+FOCUS_FIRST_ERROR_SCRIPT = (
+    f"setTimeout(() => document.querySelector('#{FORM_ID} [aria-invalid=true]')?.focus(), 60)"
+)
 MAX_TYPED = 4000  # what deflection needs of a description; the form itself sends it all
 
 
@@ -270,6 +273,9 @@ class NewTicketState(UploadMixin, AppState):
             self._show_errors(err)
             if err.code == "captcha.invalid":
                 yield rx.call_script(RESET_SCRIPT)
+            elif self.errors:
+                # Take keyboard and screen-reader users to the first field to fix (after render).
+                yield rx.call_script(FOCUS_FIRST_ERROR_SCRIPT)
             return
         # Only now are the files spent: any refusal above kept them staged for the next try.
         self._take_staged()
