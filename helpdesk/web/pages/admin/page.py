@@ -12,12 +12,16 @@ def _user_row(u: UserRow) -> rx.Component:
         rx.table.cell(u.name),
         rx.table.cell(u.email),
         rx.table.cell(
-            rx.select(
-                ["customer", "agent", "admin"],
+            rx.select.root(
+                rx.select.trigger(aria_label=T["admin.user_role"]),
+                rx.select.content(
+                    rx.select.item(T["role.customer"], value="customer"),
+                    rx.select.item(T["role.agent"], value="agent"),
+                    rx.select.item(T["role.admin"], value="admin"),
+                ),
                 value=u.role,
                 on_change=lambda role: AdminState.change_role(u.id, role),
                 size="1",
-                aria_label=T["admin.user_role"],
             )
         ),
     )
