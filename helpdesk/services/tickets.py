@@ -184,8 +184,12 @@ def validate_draft(session: Session, actor: Optional[User], draft: TicketDraft) 
     if actor is None:
         if not " ".join((draft.guest_name or "").split()):
             errors["name"] = "errors.name_required"
-        if not is_valid_email(normalize_email(draft.guest_email)):
+        email = normalize_email(draft.guest_email)
+        if not is_valid_email(email):
             errors["email"] = "errors.email_invalid"
+        elif session.exec(select(User.id).where(User.email == email, User.password_hash != "")).first() is not None:
+            # Otherwise anyone could file tickets (and get their links) in someone else's account.
+            errors["email"] = "tickets.email_has_account"
     return errors
 
 

@@ -205,11 +205,15 @@ def test_duplicate_is_flagged_then_created_anyway_or_added_as_reply(world):
 def test_guests_are_not_told_about_other_peoples_tickets(world):
     with session_scope() as s:
         new_ticket.submit(s, world["ana"], sub(world, subject="No puedo hacer llamadas"))
-    with session_scope() as s:  # a guest typing ana's address gets a new ticket, no hint
-        out = new_ticket.submit(s, None, sub(world, subject="No puedo llamar", guest_name="X", guest_email="ana@x.test"))
-        assert out.ticket.number
+    # A guest typing ana's address is asked to sign in: no ticket lands in her account and
+    # nothing about her tickets is revealed.
+    with pytest.raises(ValidationError) as err, session_scope() as s:
+        new_ticket.submit(s, None, sub(world, subject="No puedo llamar", guest_name="X", guest_email="ana@x.test"))
+    assert err.value.errors == {"email": "tickets.email_has_account"}
+    with session_scope() as s:
+        number = s.exec(select(Ticket.number)).first()
     with pytest.raises(ServiceError), session_scope() as s:
-        new_ticket.add_to_existing(s, None, out.ticket.number, sub(world))
+        new_ticket.add_to_existing(s, None, number, sub(world))
 
 
 def test_add_to_existing_needs_a_visible_ticket(world):
