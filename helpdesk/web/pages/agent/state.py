@@ -155,9 +155,10 @@ class AgentQueueState(GuardedState):
 
     @rx.event(background=True)
     async def watch(self):
+        # Checked before taking the state lock too: a forged call from a customer ends here.
+        if self._allowed_actor() is None:
+            return
         async with self:
-            if self._allowed_actor() is None:
-                return
             self._watch_id = watch_id = uuid.uuid4().hex
 
         def changed() -> None:

@@ -324,6 +324,9 @@ class AgentTicketState(GuardedState):
 
     @rx.event(background=True)
     async def watch(self):
+        # Checked before taking the state lock too: a forged call from a customer ends here.
+        if self._actor_for_ticket() is None:
+            return
         async with self:
             if self._actor_for_ticket() is None:
                 return
