@@ -54,7 +54,7 @@ def _filters() -> rx.Component:
                 on_change=S.set_search.debounce(350),
                 type="search",
                 size="3",
-                width="100%",
+                flex="1 1 18rem",
                 aria_label=T["agent.search_label"],
                 custom_attrs=tid("queue-search"),
             ),

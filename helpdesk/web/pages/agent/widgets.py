@@ -59,7 +59,7 @@ def status_badge(status, testid: str | None = None) -> rx.Component:
 
 def priority_badge(priority, testid: str | None = None) -> rx.Component:
     return rx.badge(
-        rx.cond(priority == "", T["priority.none"], T["priority." + priority]),
+        rx.cond(priority == "", T["agent.priority_none"], T["priority." + priority]),
         color_scheme=_color(PRIORITY_COLORS, priority),
         variant=rx.cond(priority == "urgent", "solid", "outline"),
         radius="full",

@@ -112,7 +112,7 @@ def _header() -> rx.Component:
 
 def _reply_box() -> rx.Component:
     return rx.box(
-        rx.vstack(
+        rx.form(rx.vstack(
             rx.hstack(
                 rx.heading(T["agent.reply_title"], size="3", as_="h2"),
                 rx.spacer(),
@@ -130,6 +130,7 @@ def _reply_box() -> rx.Component:
                 align="center",
             ),
             rx.text_area(
+                name="body",
                 value=S.reply_body,
                 on_change=S.set_reply.debounce(300),
                 placeholder=T["agent.reply_placeholder"],
@@ -147,7 +148,7 @@ def _reply_box() -> rx.Component:
                 rx.button(
                     rx.icon("send", size=15),
                     rx.cond(S.stale, T["agent.send_anyway"], T["agent.send_reply"]),
-                    on_click=S.send_reply,
+                    type="submit",
                     color_scheme=rx.cond(S.stale, "amber", "teal"),
                     custom_attrs=tid("agent-reply-submit"),
                 ),
@@ -157,7 +158,7 @@ def _reply_box() -> rx.Component:
             ),
             spacing="2",
             width="100%",
-        ),
+        ), on_submit=S.send_reply, reset_on_submit=False, width="100%"),
         class_name="hd-card",
         padding="1rem",
         width="100%",
@@ -166,10 +167,11 @@ def _reply_box() -> rx.Component:
 
 def _note_box() -> rx.Component:
     return rx.box(
-        rx.vstack(
+        rx.form(rx.vstack(
             rx.hstack(rx.icon("lock", size=15, color=rx.color("amber", 11)), rx.heading(T["agent.note_title"], size="3", as_="h2"), spacing="2", align="center"),
             rx.text(T["agent.note_hint"], size="1", color_scheme="gray"),
             rx.text_area(
+                name="body",
                 value=S.note_body,
                 on_change=S.set_note.debounce(300),
                 placeholder=T["agent.note_placeholder"],
@@ -181,12 +183,12 @@ def _note_box() -> rx.Component:
             field_error("note", S.errors.get("note", "")),
             rx.hstack(
                 rx.spacer(),
-                rx.button(rx.icon("sticky-note", size=15), T["agent.add_note"], on_click=S.send_note, variant="soft", color_scheme="amber", custom_attrs=tid("agent-note-submit")),
+                rx.button(rx.icon("sticky-note", size=15), T["agent.add_note"], type="submit", variant="soft", color_scheme="amber", custom_attrs=tid("agent-note-submit")),
                 width="100%",
             ),
             spacing="2",
             width="100%",
-        ),
+        ), on_submit=S.send_note, reset_on_submit=False, width="100%"),
         padding="1rem",
         width="100%",
         border_radius="var(--radius-4)",

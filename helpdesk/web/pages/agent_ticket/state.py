@@ -248,7 +248,10 @@ class AgentTicketState(GuardedState):
         return actor
 
     @rx.event
-    def send_reply(self):
+    def send_reply(self, form: dict):
+        # The form carries what is in the box right now (typing reaches the state debounced).
+        if isinstance(form, dict) and isinstance(form.get("body"), str):
+            self.reply_body = form["body"][: tickets.MAX_BODY + 1]
         actor = self._send(self.reply_body, internal=False)
         if actor is not None:
             self.reply_body = ""
@@ -256,7 +259,9 @@ class AgentTicketState(GuardedState):
             return rx.toast.success(self._tr("agent.reply_sent"))
 
     @rx.event
-    def send_note(self):
+    def send_note(self, form: dict):
+        if isinstance(form, dict) and isinstance(form.get("body"), str):
+            self.note_body = form["body"][: tickets.MAX_BODY + 1]
         if self._send(self.note_body, internal=True) is not None:
             self.note_body = ""
             return rx.toast.success(self._tr("agent.note_saved"))
