@@ -31,7 +31,7 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 MAX_QUERY = 100
 MESSAGE_SCAN_LIMIT = 2000
-DUE_HORIZON = timedelta(hours=24)  # "due soon" view: a deadline within this or already passed
+DUE_HORIZON = timedelta(hours=4)  # "due" view: a deadline within this, or already passed
 SOLVED_RECENTLY = timedelta(days=7)
 ACTIVE = (TicketStatus.NEW.value, TicketStatus.OPEN.value, TicketStatus.PENDING.value)
 WORKING = (TicketStatus.NEW.value, TicketStatus.OPEN.value)
