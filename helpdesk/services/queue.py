@@ -3,8 +3,9 @@
 Built for large tables (see bench/queue_bench.py): every view and sort key maps to an indexed
 column (status, assignee_id, due_at, first_response_due_at, last_activity_at), only one page of
 rows is loaded, and people's names are fetched for that page alone. Free-text search is the one
-path without an index, so it is bounded: the subject match is a plain LIKE, and the message match
-looks at no more than MESSAGE_SCAN_LIMIT matching messages.
+path without an index, so it is bounded: the subject match is a plain LIKE within the view, and
+the message match reads only the newest MESSAGE_WINDOW messages (older conversations are found
+by subject or #number).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 MAX_QUERY = 100
 MESSAGE_SCAN_LIMIT = 2000
+MESSAGE_WINDOW = 20_000  # text search reads only the most recent messages (a primary-key range)
 DUE_HORIZON = timedelta(hours=4)  # "due" view: a deadline within this, or already passed
 SOLVED_RECENTLY = timedelta(days=7)
 ACTIVE = (TicketStatus.NEW.value, TicketStatus.OPEN.value, TicketStatus.PENDING.value)
@@ -144,9 +146,10 @@ def _escape_like(text: str) -> str:
 def _text_condition(text: str):
     number = parse_number(text)
     like = f"%{_escape_like(text.lower())}%"
+    newest = select(func.max(Message.id)).scalar_subquery()
     in_messages = (
         select(Message.ticket_id)
-        .where(func.lower(Message.body).like(like, escape="\\"))
+        .where(Message.id > newest - MESSAGE_WINDOW, func.lower(Message.body).like(like, escape="\\"))
         .limit(MESSAGE_SCAN_LIMIT)
         .scalar_subquery()
     )
