@@ -148,3 +148,23 @@ def test_two_agents_see_each_other_typing_stale_warning_and_live_queue(new_conte
 
     agent.goto("/agent")
     expect(admin.get_by_test_id("presence-viewer")).to_have_count(0)
+
+
+def test_admin_tabs_and_dashboard_render(page):
+    login(page, *ADMIN)
+    page.goto("/admin")
+    page.get_by_test_id("admin-tab-sla").click()
+    expect(page.get_by_test_id("admin-sla-target")).to_have_count(4)
+    shoot(page, "admin-sla-1280")
+    page.get_by_test_id("admin-tab-canned").click()
+    page.get_by_test_id("admin-canned-title").fill("Saludo")
+    page.get_by_test_id("admin-canned-body").fill("Hola {customer_name}, gracias por escribirnos sobre {ticket_id}.")
+    page.get_by_test_id("admin-canned-submit").click()
+    expect(page.get_by_test_id("admin-canned-row")).to_contain_text("Saludo")
+    page.goto("/agent/dashboard")
+    expect(page.get_by_test_id("chart-volume").locator("svg").first).to_be_visible()
+    shoot(page, "agent-dashboard-1280")
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/agent")
+    expect(page.get_by_test_id("queue-search")).to_be_visible()
+    shoot(page, "agent-queue-360")

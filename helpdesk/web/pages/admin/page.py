@@ -236,6 +236,13 @@ def _sla() -> rx.Component:
     return rx.vstack(
         _card(
             _section_title(T["admin.sla_targets"], T["admin.sla_targets_hint"]),
+            rx.hstack(
+                rx.box(min_width="6rem"),
+                rx.text(T["admin.first_response_hours"], size="1", color_scheme="gray", width="7rem"),
+                rx.text(T["admin.resolution_hours"], size="1", color_scheme="gray", width="7rem"),
+                spacing="3",
+                display=["none", "flex"],
+            ),
             rx.vstack(rx.foreach(S.targets, _target_row), spacing="3", width="100%"),
         ),
         _card(

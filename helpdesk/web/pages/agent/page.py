@@ -105,7 +105,7 @@ def _row(r: QueueRowView) -> rx.Component:
                         wrap="wrap",
                     ),
                     spacing="0",
-                    flex="1",
+                    flex="1 1 14rem",
                     min_width="0",
                 ),
                 rx.hstack(
