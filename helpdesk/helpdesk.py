@@ -7,7 +7,7 @@ import logging
 import reflex as rx
 
 from helpdesk.web import routes
-from helpdesk.web.api import build_api
+from helpdesk.web.api import build_api, limit_upload_size
 from helpdesk.web.app_state import AppState
 from helpdesk.web.pages.admin.page import admin_page
 from helpdesk.web.pages.admin.state import AdminState
@@ -43,10 +43,10 @@ async def _on_startup() -> None:
 
 
 app = rx.App(
-    theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium", scaling="100%"),
+    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", scaling="100%"),
     stylesheets=["/styles.css"],
     html_lang="es",
-    api_transformer=build_api(),
+    api_transformer=[build_api(), limit_upload_size],
 )
 app.register_lifespan_task(_on_startup)
 

@@ -12,11 +12,13 @@ log = logging.getLogger("helpdesk.startup")
 
 
 def prepare_database() -> None:
-    migrations.upgrade_locked()
     from helpdesk.services import seed
 
-    with session_scope() as s:
-        seed.ensure_configuration(s)
-        if get_settings().demo and seed.is_empty(s):
-            seed.seed_demo(s)
-            log.info("demo data loaded")
+    # One process at a time: several workers start together and must not seed twice.
+    with migrations.startup_lock():
+        migrations.upgrade()
+        with session_scope() as s:
+            seed.ensure_configuration(s)
+            if get_settings().demo and seed.is_empty(s):
+                seed.seed_demo(s)
+                log.info("demo data loaded")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from alembic import command
 from alembic.config import Config
 
@@ -23,18 +26,20 @@ def downgrade(db_url: str | None = None, revision: str = "base") -> None:
     command.downgrade(alembic_config(db_url), revision)
 
 
-def upgrade_locked(db_url: str | None = None) -> None:
-    """Upgrade to head while holding a lock, so several workers starting together don't race."""
+@contextmanager
+def startup_lock(db_url: str | None = None) -> Iterator[None]:
+    """Serialize start-up work (migrations, first seed) across processes starting together:
+    a file lock next to the SQLite file, or a PostgreSQL advisory lock."""
     settings = get_settings()
     url = db_url or settings.db_url
     if url.startswith("sqlite"):
         import fcntl
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(settings.data_dir / ".migrate.lock", "w") as lock:
+        with open(settings.data_dir / ".startup.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                upgrade(url)
+                yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         return
@@ -46,9 +51,17 @@ def upgrade_locked(db_url: str | None = None) -> None:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(720431)"))
+            conn.commit()
             try:
-                upgrade(url)
+                yield
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(720431)"))
+                conn.commit()
     finally:
         engine.dispose()
+
+
+def upgrade_locked(db_url: str | None = None) -> None:
+    """Upgrade to head while holding the start-up lock."""
+    with startup_lock(db_url):
+        upgrade(db_url)

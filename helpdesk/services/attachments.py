@@ -274,3 +274,41 @@ def delete_blob_if_unused(session: Session, digest: str) -> bool:
     if in_use:
         return False
     return get_store().delete(digest)
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A validated upload whose bytes are already in the store, waiting for its message.
+
+    Forms upload files as soon as they are chosen; only this small record is kept until the
+    form is sent, so a validation error elsewhere never costs the user their attachments.
+    """
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def stage(vf: ValidatedFile) -> StagedFile:
+    digest = get_store().put(vf.data)
+    return StagedFile(vf.filename, vf.content_type, vf.size, digest)
+
+
+def attach_staged(
+    session: Session, staged: StagedFile, ticket_id: int, message_id: int | None, uploaded_by_id: int | None
+) -> Attachment:
+    if not get_store().exists(staged.sha256):
+        raise ServiceError("attachments.expired", field=FIELD, filename=staged.filename)
+    attachment = Attachment(
+        ticket_id=ticket_id,
+        message_id=message_id,
+        filename=staged.filename,
+        content_type=staged.content_type,
+        size=staged.size,
+        sha256=staged.sha256,
+        uploaded_by_id=uploaded_by_id,
+    )
+    session.add(attachment)
+    session.flush()
+    return attachment

@@ -236,7 +236,13 @@ def _store_files(session: Session, ticket: Ticket, message: Message, uploader: U
         return []
     from helpdesk.services import attachments
 
-    return [attachments.store_validated(session, vf, ticket.id, message.id, uploader.id) for vf in files]
+    stored = []
+    for f in files:
+        if isinstance(f, attachments.StagedFile):
+            stored.append(attachments.attach_staged(session, f, ticket.id, message.id, uploader.id))
+        else:
+            stored.append(attachments.store_validated(session, f, ticket.id, message.id, uploader.id))
+    return stored
 
 
 def create_ticket(

@@ -63,6 +63,25 @@ async def session_cookie(request: Request) -> Response:
     return resp
 
 
+def limit_upload_size(app):
+    """Reflex's /_upload has no server-side size limit: refuse oversized bodies before reading them."""
+    from helpdesk.infra.settings import get_settings
+
+    async def middleware(scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith("/_upload"):
+            settings = get_settings()
+            # A whole message may carry up to the per-ticket total, plus multipart overhead.
+            limit = settings.max_ticket_bytes + 1024 * 1024
+            length = dict(scope.get("headers") or []).get(b"content-length")
+            if length is None or not length.isdigit() or int(length) > limit:
+                response = JSONResponse({"detail": "upload too large"}, status_code=413)
+                await response(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return middleware
+
+
 def build_api() -> Starlette:
     from helpdesk.web.http import captcha, files
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.web.app_state import AppState
+from helpdesk.web.components.upload import UploadMixin
 
 
-class NewTicketState(AppState):
+class NewTicketState(UploadMixin, AppState):
     @rx.event
     def load(self):
-        pass
+        self._clear_uploads()
