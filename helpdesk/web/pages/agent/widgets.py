@@ -7,7 +7,7 @@ import reflex as rx
 from helpdesk.web import routes
 from helpdesk.web.components.ui import T, tid
 
-STATUS_COLORS = {"new": "blue", "open": "teal", "pending": "amber", "solved": "green", "closed": "gray"}
+STATUS_COLORS = {"new": "blue", "open": "indigo", "pending": "amber", "solved": "green", "closed": "gray"}
 PRIORITY_COLORS = {"urgent": "red", "high": "orange", "medium": "blue", "low": "gray"}
 SLA_COLORS = {"breached": "red", "due_soon": "amber", "paused": "gray", "met": "green"}
 
@@ -53,6 +53,7 @@ def status_badge(status, testid: str | None = None) -> rx.Component:
         color_scheme=_color(STATUS_COLORS, status),
         variant="soft",
         radius="full",
+        high_contrast=True,
         custom_attrs=tid(testid) if testid else {},
     )
 
@@ -63,6 +64,7 @@ def priority_badge(priority, testid: str | None = None) -> rx.Component:
         color_scheme=_color(PRIORITY_COLORS, priority),
         variant=rx.cond(priority == "urgent", "solid", "outline"),
         radius="full",
+        high_contrast=True,
         custom_attrs=tid(testid) if testid else {},
     )
 
@@ -75,6 +77,7 @@ def sla_badge(state) -> rx.Component:
             T["agent.sla." + state],
             color_scheme=_color(SLA_COLORS, state),
             variant="soft",
+            high_contrast=True,
             custom_attrs=tid("sla-badge"),
         ),
     )

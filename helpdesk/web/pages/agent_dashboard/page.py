@@ -31,7 +31,7 @@ def _volume_chart() -> rx.Component:
             rx.recharts.y_axis(allow_decimals=False, width=30, font_size=12),
             rx.recharts.tooltip(),
             rx.recharts.legend(),
-            rx.recharts.bar(data_key="created", name=T["dashboard.created"], fill="var(--teal-9)", radius=[4, 4, 0, 0]),
+            rx.recharts.bar(data_key="created", name=T["dashboard.created"], fill="var(--indigo-9)", radius=[4, 4, 0, 0]),
             rx.recharts.bar(data_key="solved", name=T["dashboard.solved"], fill="var(--blue-8)", radius=[4, 4, 0, 0]),
             data=S.volume,
             width="100%",

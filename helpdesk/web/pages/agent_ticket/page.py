@@ -17,12 +17,12 @@ CATEGORIES = ("consulta", "peticion", "anomalia")
 def _message(m: MessageView) -> rx.Component:
     return rx.box(
         rx.hstack(
-            rx.avatar(fallback=m.author[:1], size="2", radius="full", color_scheme=rx.cond(m.from_staff, "teal", "gray")),
+            rx.avatar(fallback=m.author[:1], size="2", radius="full", color_scheme=rx.cond(m.from_staff, "indigo", "gray")),
             rx.text(m.author, weight="bold", size="2"),
             rx.cond(
                 m.internal,
                 rx.badge(rx.icon("lock", size=12), T["agent.internal_note"], color_scheme="amber", variant="solid", custom_attrs=tid("internal-note-badge")),
-                rx.cond(m.from_staff, rx.badge(T["agent.from_agent"], color_scheme="teal", variant="soft")),
+                rx.cond(m.from_staff, rx.badge(T["agent.from_agent"], color_scheme="indigo", variant="soft", high_contrast=True)),
             ),
             rx.spacer(),
             rx.text(m.at, size="1", color_scheme="gray", title=m.at_full),
@@ -34,7 +34,7 @@ def _message(m: MessageView) -> rx.Component:
         padding="0.9rem 1rem",
         border_radius="var(--radius-4)",
         border=rx.cond(m.internal, f"1px dashed {rx.color('amber', 8)}", f"1px solid {rx.color('gray', 5)}"),
-        background=rx.cond(m.internal, rx.color("amber", 3), rx.cond(m.from_staff, rx.color("teal", 2), rx.color("gray", 1))),
+        background=rx.cond(m.internal, rx.color("amber", 3), rx.cond(m.from_staff, rx.color("indigo", 2), rx.color("gray", 1))),
         width="100%",
         custom_attrs={"data-testid": "ticket-message", "data-internal": rx.cond(m.internal, "true", "false")},
     )
@@ -48,6 +48,7 @@ def _viewer(v: ViewerView) -> rx.Component:
         color_scheme=rx.cond(v.typing, "amber", "blue"),
         variant="soft",
         radius="full",
+        high_contrast=True,
         custom_attrs=tid("presence-viewer"),
     )
 
@@ -149,7 +150,7 @@ def _reply_box() -> rx.Component:
                     rx.icon("send", size=15),
                     rx.cond(S.stale, T["agent.send_anyway"], T["agent.send_reply"]),
                     type="submit",
-                    color_scheme=rx.cond(S.stale, "amber", "teal"),
+                    color_scheme=rx.cond(S.stale, "amber", "indigo"),
                     custom_attrs=tid("agent-reply-submit"),
                 ),
                 width="100%",
