@@ -283,6 +283,7 @@ def create_ticket(
     _store_files(session, ticket, message, requester, draft.attachments)
     record_event(session, ticket, requester, "created", "", TicketStatus.NEW.value)
     _apply_sla(session, ticket, now)
+    _auto_assign(session, ticket)
     _notify_created(session, ticket, requester)
     session.flush()
     bus.publish(bus.QUEUE_TOPIC, ticket_id=ticket.id)
@@ -293,6 +294,12 @@ def _apply_sla(session: Session, ticket: Ticket, now: datetime) -> None:
     from helpdesk.services import sla
 
     sla.apply_sla(session, ticket, now)
+
+
+def _auto_assign(session: Session, ticket: Ticket) -> None:
+    from helpdesk.services import queue
+
+    queue.auto_assign(session, ticket)
 
 
 def _ticket_link(ticket: Ticket, email: str) -> str:
