@@ -65,6 +65,9 @@ def seed_demo(session: Session) -> dict[str, int]:
             session.add(RequestType(name=name, name_en=name_en, position=pos))
             created["request_types"] += 1
     session.flush()
+    from helpdesk.services import demo_tickets
+
+    created["tickets"] = demo_tickets.seed_demo_tickets(session)
     return created
 
 
