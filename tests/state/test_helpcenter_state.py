@@ -242,3 +242,15 @@ def test_safe_markdown_rewrites_every_link_form():
     assert "javascript:alert(1)" not in out.replace("`javascript:alert(3)`", "")
     assert "[a](#)" in out and "![i](#)" in out and "[r]: #" in out
     assert "`javascript:alert(3)`" in out and "<https://ok.es>" in out
+
+
+def test_english_reader_is_offered_the_translation(root, content):
+    state = state_of(root, ArticleState)
+    state._apply_locale("en")
+    visit(root, "/articles/[slug]", "/articles/recuperar-contrasena", slug="recuperar-contrasena")
+    run(state.load())
+    assert state.article_locale == "es"
+    assert state.translation_href == "/articles/recover-password"
+    state._apply_locale("es")
+    run(state.load())
+    assert state.translation_href == ""

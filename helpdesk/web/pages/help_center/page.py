@@ -330,7 +330,6 @@ def _vote_box() -> rx.Component:
             on_click=A.vote(value == "yes"),
             variant=rx.cond(chosen, "solid", "outline"),
             aria_pressed=rx.cond(chosen, "true", "false"),
-            disabled=A.busy,
             custom_attrs=tid(testid),
         )
 
@@ -403,34 +402,46 @@ def _article() -> rx.Component:
                 rx.fragment(_crumb_sep(), rx.link(A.category_name, href=A.category_href, size="2")),
             ),
         ),
-        rx.flex(
+        rx.cond(
+            A.translation_href != "",
+            rx.callout(
+                rx.link(T["helpcenter.in_your_language"], href=A.translation_href),
+                icon="languages",
+                color_scheme="gray",
+                width="100%",
+            ),
+        ),
+        rx.grid(
             rx.el.article(
-                rx.cond(A.is_draft, rx.badge(T["helpcenter.draft"], color_scheme="amber", high_contrast=True)),
-                rx.heading(A.title, size="8", as_="h1", custom_attrs=tid("article-title")),
-                rx.cond(A.summary != "", rx.text(A.summary, size="4", color=rx.color("gray", 11))),
-                rx.hstack(
-                    rx.icon("calendar-clock", size=14, aria_hidden="true", color=rx.color("gray", 10)),
-                    rx.text(T["helpcenter.updated"], " ", size="2", color=rx.color("gray", 11)),
-                    rx.tooltip(
-                        rx.text(A.updated, size="2", color=rx.color("gray", 11), title=A.updated_full,
-                                custom_attrs=tid("article-updated")),
-                        content=A.updated_full,
+                rx.vstack(
+                    rx.cond(A.is_draft, rx.badge(T["helpcenter.draft"], color_scheme="amber", high_contrast=True)),
+                    rx.heading(A.title, size="8", as_="h1", custom_attrs=tid("article-title")),
+                    rx.cond(A.summary != "", rx.text(A.summary, size="4", color=rx.color("gray", 11))),
+                    rx.hstack(
+                        rx.icon("calendar-clock", size=14, aria_hidden="true", color=rx.color("gray", 10)),
+                        rx.text(T["helpcenter.updated"], size="2", color=rx.color("gray", 11)),
+                        rx.tooltip(
+                            rx.text(A.updated, size="2", color=rx.color("gray", 11), title=A.updated_full,
+                                    custom_attrs=tid("article-updated")),
+                            content=A.updated_full,
+                        ),
+                        spacing="1",
+                        align="center",
                     ),
-                    spacing="1",
-                    align="center",
-                ),
-                rx.box(
-                    rx.markdown(A.body, use_raw=False),
-                    class_name="hd-article-body",
-                    custom_attrs=tid("article-body"),
+                    rx.box(
+                        rx.markdown(A.body, use_raw=False),
+                        width="100%",
+                        custom_attrs=tid("article-body"),
+                    ),
+                    spacing="3",
+                    width="100%",
                 ),
                 lang=A.article_locale,
-                style={"display": "flex", "flexDirection": "column", "gap": "0.75rem", "minWidth": "0", "flex": "1"},
+                min_width="0",
             ),
-            rx.vstack(_related(), width="100%", max_width={"initial": "100%", "md": "20rem"}, spacing="4"),
+            rx.vstack(_related(), width="100%", spacing="4"),
+            columns={"initial": "1", "md": "minmax(0, 1fr) 18rem"},
             gap="2rem",
-            direction={"initial": "column", "md": "row"},
-            align="start",
             width="100%",
         ),
         rx.box(_vote_box(), width="100%", max_width="46rem"),

@@ -176,7 +176,8 @@ class ArticleState(AppState):
     related: list[ArticleLink] = []
     my_vote: str = ""  # "" | "yes" | "no"
     comment_sent: bool = False
-    busy: bool = False
+    # The same article in the reader's language, when this one is in the other language.
+    translation_href: str = ""
 
     _article_id: Optional[int] = None
     _updated_at: Optional[datetime] = None
@@ -208,6 +209,8 @@ class ArticleState(AppState):
                 related = kb.related_articles(s, article)
                 vote = kb.my_vote(s, article.id, await self._voter(actor))
                 self._fill(article, category, related, vote)
+                translated = kb.article_translation(s, article, self.locale) if article.locale != self.locale else None
+                self.translation_href = f"/articles/{translated.slug}" if translated is not None else ""
         except NotFound:
             self.found = False
         self.loaded = True
@@ -229,7 +232,7 @@ class ArticleState(AppState):
 
     @rx.event
     async def vote(self, helpful: bool):
-        if self._article_id is None or self.busy:
+        if self._article_id is None:
             return
         actor = self._actor()
         try:
