@@ -30,6 +30,12 @@ SR_ONLY = {
     "clip": "rect(0 0 0 0)",
     "white_space": "nowrap",
 }
+# Markdown tables get borders and padding (react-markdown emits a bare <table>).
+BODY_STYLE = {
+    "& table": {"border_collapse": "collapse", "margin": "0.5rem 0", "font_size": "var(--font-size-2)"},
+    "& th, & td": {"border": "1px solid var(--gray-a6)", "padding": "0.4rem 0.75rem", "text_align": "left"},
+    "& th": {"background": "var(--gray-a3)"},
+}
 MARK_STYLE = {"background": "var(--amber-a5)", "color": "inherit", "border_radius": "2px", "padding": "0 1px"}
 
 # Arrow keys walk from the search box through the result links and back; Enter in the box
@@ -431,6 +437,7 @@ def _article() -> rx.Component:
                     rx.box(
                         rx.markdown(A.body, use_raw=False),
                         width="100%",
+                        style=BODY_STYLE,
                         custom_attrs=tid("article-body"),
                     ),
                     spacing="3",

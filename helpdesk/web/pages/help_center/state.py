@@ -165,7 +165,6 @@ class HelpCenterState(AppState):
 class ArticleState(AppState):
     loaded: bool = False
     found: bool = False
-    slug: str = ""
     title: str = ""
     summary: str = ""
     body: str = ""
@@ -200,11 +199,11 @@ class ArticleState(AppState):
     @rx.event
     async def load(self):
         self.reset()
-        self.slug = self._route_slug()
+        slug = self._route_slug()
         actor = self._actor()
         try:
             with session_scope() as s:
-                article = kb.get_article(s, self.slug, actor)
+                article = kb.get_article(s, slug, actor)
                 category = s.get(ArticleCategory, article.category_id) if article.category_id else None
                 related = kb.related_articles(s, article)
                 vote = kb.my_vote(s, article.id, await self._voter(actor))

@@ -7,6 +7,7 @@ import reflex as rx
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, empty_state, field_error, form_error, guarded, tid
 from helpdesk.web.pages.agent.widgets import subnav
+from helpdesk.web.pages.help_center.page import BODY_STYLE
 from helpdesk.web.pages.kb_admin.state import AdminRow, FollowedRow, FunnelStep, KbAdminState as S, QueryRow, WorstRow
 
 _SELECT_STYLE = {
@@ -212,6 +213,7 @@ def _editor() -> rx.Component:
                     rx.cond(S.f_title != "", rx.heading(S.f_title, size="6", as_="p", margin_bottom="0.5rem")),
                     rx.markdown(S.preview, use_raw=False),
                     lang=S.f_locale,
+                    style=BODY_STYLE,
                     border=f"1px dashed {rx.color('gray', 7)}",
                     border_radius="var(--radius-3)",
                     padding="1rem",
