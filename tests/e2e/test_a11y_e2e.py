@@ -32,6 +32,9 @@ PAGES = [
     ("/agent", "agent"),
     ("/agent/dashboard", "agent"),
     ("/admin", "admin"),
+    ("/articles/recuperar-contrasena", "anonymous"),
+    ("/categories/cuenta-y-contrasenas", "anonymous"),
+    ("/agent/articles", "agent"),
 ]
 
 _axe = Axe()
