@@ -19,6 +19,7 @@ def status_badge(status, label, group_label, testid: str = "ticket-status") -> r
             color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"),
             variant="soft",
             radius="full",
+            high_contrast=True,  # AA text contrast on the soft background, light and dark
         ),
         spacing="1",
         align="center",
