@@ -131,7 +131,7 @@ def test_reflow_without_horizontal_scroll(new_context, name, role, path, width):
         login(page, *ROLES[role])
     if path == "ticket":
         page.goto("/tickets")
-        page.get_by_test_id("ticket-row").first.get_by_role("link").first.click()
+        page.get_by_test_id("ticket-row").first.click()
         page.wait_for_url("**/tickets/*")
     elif path == "agent-ticket":
         page.goto("/agent")
