@@ -139,7 +139,9 @@ def test_reflow_without_horizontal_scroll(new_context, name, role, path, width):
         page.wait_for_url("**/agent/tickets/*")
     else:
         page.goto(path)
-    expect(page.locator("main")).to_be_visible()
+    # One h1 per page, once the page's data is in (not the loading placeholder).
+    expect(page.locator("main h1")).to_have_count(1, timeout=15_000)
+    expect(page.locator("main h1")).to_be_visible()
     page.wait_for_load_state("networkidle")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     shoot(page, f"a11y-{name}-{width}")
