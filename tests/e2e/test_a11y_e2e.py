@@ -142,7 +142,7 @@ def test_reflow_without_horizontal_scroll(new_context, name, role, path, width):
     # One h1 per page, once the page's data is in (not the loading placeholder).
     expect(page.locator("main h1")).to_have_count(1, timeout=15_000)
     expect(page.locator("main h1")).to_be_visible()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)  # not networkidle: the captcha page keeps a request open at times
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     shoot(page, f"a11y-{name}-{width}")
     assert overflow <= 0, f"{name} is {overflow}px wider than a {width}px viewport"
