@@ -112,14 +112,20 @@ def test_customer_opens_a_ticket_with_captcha_and_attachment_by_keyboard(page, t
     page.keyboard.type(subject)
     tab_to(page, r"\|ticket-description\|")
     page.keyboard.type("Desde ayer la extensión 204 no da tono; he reiniciado el teléfono.")
+    page.wait_for_timeout(800)  # let the debounced article suggestions render before tabbing on
 
     # The drop zone: reached with Tab, the OS file dialog opened with Enter.
     tab_to(page, r"ticket-attachments")
     assert_focus_visible(page)
     shot = tmp_path / "captura.png"
     shot.write_bytes(PNG)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
+    try:
+        with page.expect_file_chooser(timeout=5_000) as chooser:
+            page.keyboard.press("Enter")
+    except Exception:  # react-dropzone opens on Enter and on Space; a re-render may eat one key
+        tab_to(page, r"ticket-attachments", key="Shift+Tab", limit=1) if "ticket-attachments" not in _focused(page) else None
+        with page.expect_file_chooser(timeout=10_000) as chooser:
+            page.keyboard.press("Space")
     chooser.value.set_files(str(shot))
     expect(page.get_by_test_id("staged-file")).to_have_count(1)
 
