@@ -86,7 +86,8 @@ def _choose(page, testid: str, option_label: str) -> None:
 
 def test_skip_link_moves_focus_to_main(page):
     page.goto("/tickets/new")
-    expect(page.locator("main")).to_be_visible()
+    expect(page.get_by_test_id("ticket-subject")).to_be_visible()  # hydrated and loaded
+    page.wait_for_timeout(300)
     page.keyboard.press("Tab")
     skip = page.locator("a.hd-skip")
     expect(skip).to_be_focused()
