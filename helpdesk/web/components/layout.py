@@ -6,6 +6,7 @@ import reflex as rx
 
 from helpdesk.web import routes
 from helpdesk.web.app_state import AppState
+from helpdesk.web.components.shortcuts import a11y_hooks
 from helpdesk.web.components.ui import T, tid
 
 
@@ -105,5 +106,6 @@ def shell(*children: rx.Component, width: str = "72rem") -> rx.Component:
             class_name="hd-main",
         ),
         footer(),
+        a11y_hooks(),
         class_name="hd-page",
     )

@@ -59,7 +59,8 @@ def labeled_input(
     return rx.vstack(
         rx.el.label(
             label,
-            rx.cond(required, rx.text.span(" *", color_scheme="red", aria_hidden="true")),
+            # Said in words, not only by colour or an asterisk.
+            rx.text.span(" (", T["common.required"], ")", color_scheme="gray", weight="regular") if required else rx.fragment(),
             html_for=input_id,
             class_name="hd-label",
         ),
@@ -71,13 +72,13 @@ def labeled_input(
             auto_complete=autocomplete,
             required=False,  # validated on the server so messages are ours, in the user's language
             aria_invalid=rx.cond(error != "", "true", "false"),
-            aria_describedby=f"{field}-error",
+            aria_describedby=f"{field}-error {field}-hint" if hint is not None else f"{field}-error",
             size="3",
             width="100%",
             custom_attrs=tid(testid),
             **props,
         ),
-        rx.cond(hint is not None, rx.text(hint, size="1", color_scheme="gray")) if hint is not None else rx.fragment(),
+        rx.text(hint, size="1", color_scheme="gray", id=f"{field}-hint") if hint is not None else rx.fragment(),
         field_error(field, error),
         spacing="1",
         width="100%",

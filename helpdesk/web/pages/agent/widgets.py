@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.web import routes
+from helpdesk.web.components.shortcuts import shortcuts_help
 from helpdesk.web.components.ui import T, tid
 
 STATUS_COLORS = {"new": "blue", "open": "indigo", "pending": "amber", "solved": "green", "closed": "gray"}
@@ -32,8 +33,12 @@ def subnav(active: str) -> rx.Component:
             item("queue", routes.AGENT, "inbox"),
             item("dashboard", routes.AGENT_DASHBOARD, "chart-column"),
             item("articles", routes.KB_ADMIN, "book-open"),
+            rx.spacer(),
+            shortcuts_help(),
             spacing="1",
             wrap="wrap",
+            align="center",
+            width="100%",
         ),
         aria_label=T["agent.nav.label"],
         width="100%",

@@ -115,7 +115,7 @@ def _reply_box() -> rx.Component:
     return rx.box(
         rx.form(rx.vstack(
             rx.hstack(
-                rx.heading(T["agent.reply_title"], size="3", as_="h2"),
+                rx.heading(rx.el.label(T["agent.reply_title"], html_for="agent-reply-body"), size="3", as_="h2"),
                 rx.spacer(),
                 rx.box(
                     rx.select.root(
@@ -138,7 +138,10 @@ def _reply_box() -> rx.Component:
                 rows="5",
                 width="100%",
                 resize="vertical",
-                aria_label=T["agent.reply_title"],
+                id="agent-reply-body",
+                aria_invalid=rx.cond(S.errors.get("reply", "") != "", "true", "false"),
+                aria_describedby="reply-error",
+                aria_keyshortcuts="r",
                 custom_attrs=tid("agent-reply-body"),
             ),
             field_error("reply", S.errors.get("reply", "")),
@@ -169,8 +172,8 @@ def _reply_box() -> rx.Component:
 def _note_box() -> rx.Component:
     return rx.box(
         rx.form(rx.vstack(
-            rx.hstack(rx.icon("lock", size=15, color=rx.color("amber", 11)), rx.heading(T["agent.note_title"], size="3", as_="h2"), spacing="2", align="center"),
-            rx.text(T["agent.note_hint"], size="1", color_scheme="gray"),
+            rx.hstack(rx.icon("lock", size=15, color=rx.color("amber", 11)), rx.heading(rx.el.label(T["agent.note_title"], html_for="agent-note-body"), size="3", as_="h2"), spacing="2", align="center"),
+            rx.text(T["agent.note_hint"], size="1", color_scheme="gray", id="note-hint"),
             rx.text_area(
                 name="body",
                 value=S.note_body,
@@ -178,7 +181,10 @@ def _note_box() -> rx.Component:
                 placeholder=T["agent.note_placeholder"],
                 rows="3",
                 width="100%",
-                aria_label=T["agent.note_title"],
+                id="agent-note-body",
+                aria_invalid=rx.cond(S.errors.get("note", "") != "", "true", "false"),
+                aria_describedby="note-error note-hint",
+                aria_keyshortcuts="n",
                 custom_attrs=tid("agent-note-body"),
             ),
             field_error("note", S.errors.get("note", "")),
@@ -202,9 +208,42 @@ def _field(label, control: rx.Component) -> rx.Component:
     return rx.vstack(rx.text(label, size="1", weight="medium", color_scheme="gray"), control, spacing="1", width="100%")
 
 
+def _solve() -> rx.Component:
+    """Solve in one step, keyboard `s` included, after a confirmation."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                rx.icon("circle-check", size=15, aria_hidden="true"),
+                T["a11y.solve"],
+                color_scheme="green",
+                variant="soft",
+                width="100%",
+                disabled=(S.status == "solved") | (S.status == "closed"),
+                aria_keyshortcuts="s",
+                custom_attrs=tid("agent-solve"),
+            ),
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(T["a11y.solve_title"]),
+            rx.alert_dialog.description(T["a11y.solve_body"], size="2"),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button(T["common.cancel"], variant="soft", color_scheme="gray", custom_attrs=tid("agent-solve-cancel"))),
+                rx.alert_dialog.action(
+                    rx.button(T["a11y.solve_confirm"], color_scheme="green", on_click=S.set_status("solved"), custom_attrs=tid("agent-solve-confirm"))
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="1rem",
+            ),
+            max_width="28rem",
+        ),
+    )
+
+
 def _properties() -> rx.Component:
     return rx.box(
         rx.vstack(
+            _solve(),
             _field(T["agent.field.status"], choice("agent-status", S.status, S.set_status, [(s, T[f"agent.status.{s}"]) for s in STATUSES], label=T["agent.field.status"])),
             _field(
                 T["agent.field.priority"],

@@ -20,6 +20,7 @@ def status_badge(status, label, group_label, testid: str = "ticket-status") -> r
             variant="soft",
             high_contrast=True,
             radius="full",
+            high_contrast=True,  # AA text contrast on the soft background, light and dark
         ),
         spacing="1",
         align="center",

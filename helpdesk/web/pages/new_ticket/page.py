@@ -43,10 +43,8 @@ def _label(text, field: str, required: bool) -> rx.Component:
         text,
         rx.cond(
             required,
-            rx.fragment(
-                rx.text.span(" *", color_scheme="red", aria_hidden="true"),
-                rx.text.span(" (", T["common.required"], ")", style=_SR_ONLY),
-            ),
+            # Said in words, not only by colour or an asterisk.
+            rx.text.span(" (", T["common.required"], ")", color_scheme="gray", weight="regular"),
             rx.text.span(" ", T["new_ticket.optional"], color_scheme="gray", weight="regular"),
         ),
         html_for=f"input-{field}",

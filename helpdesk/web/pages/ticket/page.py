@@ -178,6 +178,7 @@ def _reply() -> rx.Component:
                         rows="5",
                         width="100%",
                         aria_describedby="body-error",
+                        aria_invalid=rx.cond(S.reply_error != "", "true", "false"),
                         custom_attrs=tid("reply-body"),
                     ),
                     rx.cond(S.reply_error != "", rx.text(S.reply_error, color_scheme="red", size="2", role="alert", id="body-error",
