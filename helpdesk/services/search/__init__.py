@@ -191,7 +191,7 @@ def remove_article(session: Session, article_id: int) -> None:
 def rebuild_index(session: Session, batch_size: int = 500) -> int:
     """Drop and recreate every index entry. Returns the number of articles indexed."""
     backend = _backend(session)
-    backend.clear(session)
+    backend.start_rebuild(session)
     completions.clear(session)
     known: set[tuple[str, str, str]] = set()
     total, last_id = 0, 0
@@ -214,7 +214,7 @@ def rebuild_index(session: Session, batch_size: int = 500) -> int:
         known |= fresh
         total += len(batch)
         last_id = batch[-1].id
-    backend.optimize(session)
+    backend.finish_rebuild(session)
     return total
 
 

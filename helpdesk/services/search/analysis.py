@@ -78,7 +78,7 @@ def _drop_emphasis(m: re.Match[str]) -> str:
     return ""
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=512)  # the articles that keep coming up in results
 def plain_text(markdown: str) -> str:
     lines = []
     for line in (markdown or "").split("\n"):

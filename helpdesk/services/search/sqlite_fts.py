@@ -55,11 +55,11 @@ def delete(session: Session, article_ids: Iterable[int]) -> None:
         session.exec(text(f"DELETE FROM {TABLE} WHERE rowid = :id"), params=ids)
 
 
-def clear(session: Session) -> None:
+def start_rebuild(session: Session) -> None:
     session.exec(text(f"DELETE FROM {TABLE}"))
 
 
-def optimize(session: Session) -> None:
+def finish_rebuild(session: Session) -> None:
     """Merge the index b-trees into one after a bulk load: fewer pages per lookup."""
     session.exec(text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')"))
 

@@ -18,7 +18,6 @@ def status_badge(status, label, group_label, testid: str = "ticket-status") -> r
             label,
             color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"),
             variant="soft",
-            high_contrast=True,
             radius="full",
             high_contrast=True,  # AA text contrast on the soft background, light and dark
         ),
