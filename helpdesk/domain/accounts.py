@@ -47,6 +47,8 @@ class User(SQLModel, table=True):
     available_for_assignment: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
     password_changed_at: datetime = Field(default_factory=utcnow)
+    # Set when the person was erased (GDPR): name/e-mail replaced, tickets kept (0007).
+    anonymized_at: Optional[datetime] = None
 
     @property
     def role_enum(self) -> Role:
