@@ -22,7 +22,9 @@ from sqlalchemy import text
 from starlette.datastructures import UploadFile
 
 import helpdesk.helpdesk  # noqa: F401 - registers every page and State class
-from helpdesk.infra.db import get_engine
+from helpdesk.domain.accounts import User
+from helpdesk.infra.db import get_engine, session_scope
+from helpdesk.services import accounts
 from helpdesk.web.pages.guard import GuardedState
 from tests.security.conftest import PASSWORD, VICTIM_SECRETS, sign_in, state_of
 
@@ -342,8 +344,11 @@ def test_attackers_read_and_change_nothing_through_any_handler(root, world, atta
             rule = ACCESS_RULES[f"{cls.__name__}.{name}"]
             if issubclass(cls, GuardedState) and rule in ("staff", "admin", "owner"):
                 assert state.access != "ok", f"{label}: the page granted access"
-        # A password change or account deletion by the attacker would end their own session:
-        # keep them signed in for the next handler.
+        # Logout (or a password change) by the attacker ends their own session: sign them in
+        # again, or every later handler would silently run as an anonymous caller.
         if attacker_id is not None:
+            with session_scope() as s:
+                if accounts.user_for_token(s, world[attacker]["token"]) is None:
+                    world[attacker]["token"] = accounts.start_session(s, s.get(User, attacker_id))
             sign_in(root, world[attacker]["token"])
     assert_unchanged(before, snapshot(), attacker_id, attacker)
