@@ -197,3 +197,13 @@ def test_form_fuzz_register_login_reply_cc(world, name, email, password, body):
         for u in s.exec(select(User)).all():
             assert "@" in u.email and u.name.strip() and len(u.name) <= 200
         assert s.exec(select(func.count()).select_from(Message).where(Message.body == "")).one() == 0
+
+
+def test_nul_bytes_in_account_forms_are_a_form_error_not_a_database_error(world):
+    """PostgreSQL refuses NUL in text: found by the fuzz above on PostgreSQL (login raised DataError)."""
+    with session_scope() as s, pytest.raises(ServiceError) as err:
+        accounts.authenticate(s, email="\x00", password="x")
+    assert err.value.code == "errors.bad_credentials"
+    with session_scope() as s:
+        user, _ = accounts.register(s, name="Ana\x00 Ruiz", email="ana\x00@nul.test", password=PASSWORD)
+        assert user.name == "Ana Ruiz" and user.email == "ana@nul.test"
