@@ -47,6 +47,8 @@ class User(SQLModel, table=True):
     available_for_assignment: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
     password_changed_at: datetime = Field(default_factory=utcnow)
+    # Set when the person was erased (GDPR): name/e-mail replaced, tickets kept (0007).
+    anonymized_at: Optional[datetime] = None
 
     @property
     def role_enum(self) -> Role:
@@ -91,8 +93,12 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalize_email(raw: str) -> str:
-    """Case-fold and strip an address, so 'Ana@X.com ' and 'ana@x.com' are one account."""
-    return unicodedata.normalize("NFKC", raw or "").strip().lower()
+    """Case-fold and strip an address, so 'Ana@X.com ' and 'ana@x.com' are one account.
+
+    NUL bytes are dropped: PostgreSQL refuses them in text, so a forged sign-in with one used to
+    raise a database error instead of "wrong e-mail or password" (tests/security form fuzz).
+    """
+    return unicodedata.normalize("NFKC", (raw or "").replace("\x00", "")).strip().lower()
 
 
 def is_valid_email(email: str) -> bool:

@@ -99,7 +99,7 @@ def create_user(
 ) -> User:
     """Low-level creation used by registration, the CLI and the seed (no actor check)."""
     email = normalize_email(email)
-    name = " ".join((name or "").split()) or email.split("@")[0]
+    name = " ".join((name or "").replace("\x00", "").split()) or email.split("@")[0]
     errors = _validate_new_user(name, email, password)
     if not errors and session.exec(select(User.id).where(User.email == email)).first() is not None:
         errors["email"] = "errors.email_taken"
@@ -122,7 +122,7 @@ def create_user(
 
 def register(session: Session, *, name: str, email: str, password: str, locale: str = "es", ip: str = "") -> tuple[User, str]:
     """Self-service sign-up: always a customer. Returns the user and a new session token."""
-    name = " ".join((name or "").split())
+    name = " ".join((name or "").replace("\x00", "").split())
     errors = _validate_new_user(name, normalize_email(email), password or "")
     if errors:
         raise ValidationError(errors)
