@@ -66,5 +66,11 @@ def register_defaults() -> None:
 
         mail.deliver_pending()
 
+    def purge_attachments() -> None:
+        from helpdesk.services import privacy
+
+        privacy.run_retention_job()
+
     register("deliver_mail", 2.0, deliver_mail)
     register("auto_close_solved", 300.0, close_solved)
+    register("attachment_retention", 3600.0, purge_attachments)

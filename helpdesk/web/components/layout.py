@@ -53,7 +53,13 @@ def header() -> rx.Component:
                 rx.cond(
                     AppState.signed_in,
                     rx.hstack(
-                        rx.badge(AppState.user_name, variant="soft", radius="full", class_name="hd-user-badge"),
+                        rx.link(
+                            rx.badge(AppState.user_name, variant="soft", high_contrast=True, radius="full", class_name="hd-user-badge"),
+                            href=routes.ACCOUNT,
+                            underline="none",
+                            aria_label=T["nav.account"],
+                            custom_attrs=tid("nav-account"),
+                        ),
                         _nav_link(T["nav.logout"], routes.LOGOUT, "nav-logout", "log-out"),
                         align="center",
                         spacing="2",
