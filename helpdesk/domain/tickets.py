@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from helpdesk.domain import utcnow
@@ -71,6 +71,9 @@ class Ticket(SQLModel, table=True):
         Index("ix_tickets_assignee_status_activity", "assignee_id", "status", "last_activity_at"),
         Index("ix_tickets_status_due", "status", "due_at"),
         Index("ix_tickets_status_first_due", "status", "first_response_due_at"),
+        # "Mis tickets": a requester's or an organization's tickets, newest activity first.
+        Index("ix_tickets_requester_activity", "requester_id", "last_activity_at"),
+        Index("ix_tickets_org_activity", "organization_id", "last_activity_at"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -159,6 +162,8 @@ class TicketEvent(SQLModel, table=True):
 
 class SatisfactionRating(SQLModel, table=True):
     __tablename__ = "satisfaction_ratings"
+    # One answer per time the ticket is solved, even when two clicks race.
+    __table_args__ = (UniqueConstraint("ticket_id", "solve_round", name="uq_satisfaction_ticket_round"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id", index=True)
