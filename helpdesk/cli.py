@@ -121,7 +121,12 @@ def _restore(args: argparse.Namespace) -> int:
 
 def _db_exists(settings) -> bool:
     if not settings.is_sqlite:
-        return True
+        # A fresh PostgreSQL database exists but has no tables until the first migration.
+        from sqlalchemy import inspect
+
+        from helpdesk.infra.db import get_engine
+
+        return inspect(get_engine()).has_table("users")
     return (settings.data_dir / "helpdesk.db").exists()
 
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite, in two passes:
 #   1. the embedded default (SQLite, one worker): unit, state and every browser test;
-#   2. the scale-out path: unit and state tests again on PostgreSQL and a browser smoke run on
-#      PostgreSQL.
+#   2. the scale-out path: unit and state tests again on PostgreSQL, a browser smoke run on
+#      PostgreSQL, and the scale tests (PostgreSQL + Redis, several workers, faults).
 # PostgreSQL and Redis are used on their usual loopback ports when they answer; otherwise a
 # throwaway server is started from Debian's binaries and stopped at the end (see
 # scripts/services.sh). Exits non-zero when any pass fails; prints the time of each pass.
@@ -25,10 +25,10 @@ pass() {  # pass <name> <command...>: run one pass, remember its time and result
     if [ $rc -eq 0 ]; then summary+=("ok    ${took}s  $name"); else summary+=("FAIL  ${took}s  $name"); status=1; fi
 }
 
-section "1/4 unit and state tests (SQLite)"
+section "1/5 unit and state tests (SQLite)"
 pass "unit+state SQLite" "${PYTEST[@]}" tests/unit tests/state
 
-section "2/4 browser tests (SQLite, production build)"
+section "2/5 browser tests (SQLite, production build)"
 pass "e2e SQLite" "${PYTEST[@]}" tests/e2e
 
 section "PostgreSQL and Redis for the second pass"
@@ -65,7 +65,7 @@ pg_unit_state() {
     return $rc
 }
 
-section "3/4 unit and state tests (PostgreSQL, $PG_SHARDS shards)"
+section "3/5 unit and state tests (PostgreSQL, $PG_SHARDS shards)"
 pass "unit+state PostgreSQL" pg_unit_state
 
 pg_e2e_smoke() {
@@ -76,8 +76,12 @@ pg_e2e_smoke() {
     return $rc
 }
 
-section "4/4 browser smoke tests (PostgreSQL)"
+section "4/5 browser smoke tests (PostgreSQL)"
 pass "e2e smoke PostgreSQL" pg_e2e_smoke
+
+section "5/5 scale tests (PostgreSQL + Redis, several workers, faults)"
+pass "scale PostgreSQL+Redis" env HELPDESK_SCALE_PG_URL="$HELPDESK_PG_URL" HELPDESK_SCALE_REDIS_URL="$HELPDESK_REDIS_URL" \
+    "${PYTEST[@]}" tests/scale
 
 section "summary"
 printf '%s\n' "${summary[@]}"
