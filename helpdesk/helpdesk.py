@@ -43,7 +43,7 @@ async def _on_startup() -> None:
 
 
 app = rx.App(
-    theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium", scaling="100%"),
+    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", scaling="100%"),
     stylesheets=["/styles.css"],
     html_lang="es",
     api_transformer=[build_api(), limit_upload_size],

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from helpdesk.domain import utcnow
@@ -64,6 +65,13 @@ def status_after_customer_reply(current: TicketStatus) -> TicketStatus:
 
 class Ticket(SQLModel, table=True):
     __tablename__ = "tickets"
+    # The agents' queue views: filter by status/assignee, order by activity or deadline (0006).
+    __table_args__ = (
+        Index("ix_tickets_status_activity", "status", "last_activity_at"),
+        Index("ix_tickets_assignee_status_activity", "assignee_id", "status", "last_activity_at"),
+        Index("ix_tickets_status_due", "status", "due_at"),
+        Index("ix_tickets_status_first_due", "status", "first_response_due_at"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     number: int = Field(unique=True, index=True)  # public ID, shown as #1042

@@ -184,8 +184,12 @@ def validate_draft(session: Session, actor: Optional[User], draft: TicketDraft) 
     if actor is None:
         if not " ".join((draft.guest_name or "").split()):
             errors["name"] = "errors.name_required"
-        if not is_valid_email(normalize_email(draft.guest_email)):
+        email = normalize_email(draft.guest_email)
+        if not is_valid_email(email):
             errors["email"] = "errors.email_invalid"
+        elif session.exec(select(User.id).where(User.email == email, User.password_hash != "")).first() is not None:
+            # Otherwise anyone could file tickets (and get their links) in someone else's account.
+            errors["email"] = "tickets.email_has_account"
     return errors
 
 
@@ -279,6 +283,7 @@ def create_ticket(
     _store_files(session, ticket, message, requester, draft.attachments)
     record_event(session, ticket, requester, "created", "", TicketStatus.NEW.value)
     _apply_sla(session, ticket, now)
+    _auto_assign(session, ticket)
     _notify_created(session, ticket, requester)
     session.flush()
     bus.publish(bus.QUEUE_TOPIC, ticket_id=ticket.id)
@@ -289,6 +294,12 @@ def _apply_sla(session: Session, ticket: Ticket, now: datetime) -> None:
     from helpdesk.services import sla
 
     sla.apply_sla(session, ticket, now)
+
+
+def _auto_assign(session: Session, ticket: Ticket) -> None:
+    from helpdesk.services import queue
+
+    queue.auto_assign(session, ticket)
 
 
 def _ticket_link(ticket: Ticket, email: str) -> str:

@@ -52,8 +52,42 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
     raise RuntimeError(f"app did not become healthy in {timeout}s:\n{log.read_text()[-4000:]}")
 
 
+class MailSink:
+    """A real SMTP server on a free loopback port that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list = []  # email.message.EmailMessage
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def wait_for(self, to: str, timeout: float = 30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for msg in self.messages:
+                if to.lower() in str(msg["To"]).lower():
+                    return msg
+            time.sleep(0.25)
+        raise AssertionError(f"no mail to {to} within {timeout}s")
+
+
 @pytest.fixture(scope="session")
-def app_env(tmp_path_factory) -> dict:
+def smtp_sink():
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    sink.host, sink.port = controller.hostname, controller.port
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def app_env(tmp_path_factory, smtp_sink) -> dict:
     data = tmp_path_factory.mktemp("helpdesk-data")
     port = _free_port()
     env = dict(os.environ)
@@ -63,6 +97,8 @@ def app_env(tmp_path_factory) -> dict:
         HELPDESK_DEMO="1",
         HELPDESK_BASE_URL=f"http://localhost:{port}",
         HELPDESK_CAPTCHA_MAX_NUMBER=os.environ.get("HELPDESK_CAPTCHA_MAX_NUMBER", "2000"),
+        HELPDESK_SMTP_HOST=smtp_sink.host,
+        HELPDESK_SMTP_PORT=str(smtp_sink.port),
         REFLEX_TELEMETRY_ENABLED="false",
         REFLEX_CHECK_LATEST_VERSION="false",
     )

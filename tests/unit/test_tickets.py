@@ -215,3 +215,13 @@ def test_agent_reply_mails_requester_and_ccs_never_notes(world):
         to = sorted(m.to_email for m in s.exec(select(OutboxMail).where(OutboxMail.text_body.contains("Ya está"))).all())
         assert to == ["ana@x.test", "bob@x.test"]
         assert s.exec(select(OutboxMail).where(OutboxMail.text_body.contains("secreta"))).all() == []
+
+
+def test_guest_cannot_file_under_a_registered_account(world):
+    with pytest.raises(ValidationError) as err, session_scope() as s:
+        tickets.create_ticket(
+            s, None,
+            tickets.TicketDraft(subject="Hola", description="Quiero ver sus tickets", category="consulta",
+                                service_id=world["service"], guest_name="Intruso", guest_email="ANA@x.test"),
+        )
+    assert err.value.errors == {"email": "tickets.email_has_account"}

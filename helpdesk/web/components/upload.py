@@ -120,6 +120,12 @@ class UploadMixin(rx.State, mixin=True):
 
 def attachment_picker(state: type[UploadMixin], upload_id: str, testid: str) -> rx.Component:
     """A drop zone (keyboard: Tab + Enter opens the file dialog), progress, errors and chips."""
+    # react-dropzone's <input type=file> takes no props from us: name it once it exists, so
+    # screen readers and axe know what it is (the visible drop zone text says the same).
+    name_input = rx.call_script(
+        f"document.querySelectorAll('#{upload_id} input[type=file]')"
+        ".forEach(i => i.setAttribute('aria-label', 'Adjuntar archivos / Attach files'))"
+    )
     return rx.vstack(
         rx.upload(
             rx.vstack(
@@ -175,4 +181,5 @@ def attachment_picker(state: type[UploadMixin], upload_id: str, testid: str) -> 
         ),
         spacing="2",
         width="100%",
+        on_mount=name_input,
     )

@@ -1,14 +1,69 @@
-"""Placeholder: replaced by the feature that owns this page."""
+"""Dashboard: charts over the last days. Holds only the aggregated figures, never tickets."""
 
 from __future__ import annotations
 
 import reflex as rx
+from pydantic import BaseModel
 
+from helpdesk.domain.accounts import User
+from helpdesk.infra.db import session_scope
+from helpdesk.services import dashboard
 from helpdesk.web.pages.guard import GuardedState
+
+PERIODS = (7, 14, 30)
+
+
+class FailedSearch(BaseModel):
+    query: str
+    count: int
 
 
 class DashboardState(GuardedState):
+    days: int = dashboard.DEFAULT_DAYS
+    volume: list[dict] = []
+    response: list[dict] = []
+    csat: list[dict] = []
+    sla_compliance: str = ""
+    first_response: str = ""
+    csat_percent: str = ""
+    solved_total: int = 0
+    failed_searches: list[FailedSearch] = []
+
+    def _may_enter(self, user: User) -> bool:
+        return user.is_staff
+
+    def _build(self, actor: User) -> None:
+        with session_scope() as s:
+            d = dashboard.build(s, actor, days=self.days)
+        label = lambda day: f"{day.day}/{day.month}"  # noqa: E731 - short axis labels
+        self.volume = [{"day": label(x.day), "created": x.created, "solved": x.solved} for x in d.days]
+        self.response = [{"day": label(x.day), "hours": x.first_response_hours} for x in d.days]
+        self.csat = [
+            {"name": self._tr("dashboard.good"), "value": d.csat_good, "fill": "var(--green-9)"},
+            {"name": self._tr("dashboard.bad"), "value": d.csat_bad, "fill": "var(--red-9)"},
+        ]
+        self.sla_compliance = f"{d.sla_compliance:g} %" if d.sla_compliance is not None else ""
+        self.first_response = f"{d.first_response_avg_hours:g} {self._tr('dashboard.hours')}" if d.first_response_avg_hours is not None else ""
+        self.csat_percent = f"{d.csat_percent:g} %" if d.csat_percent is not None else ""
+        self.solved_total = d.solved_total
+        self.failed_searches = [FailedSearch(query=q, count=n) for q, n in d.failed_searches]
+
     @rx.event
     def load(self):
-        _, redirect = self._enter()
+        actor, redirect = self._enter()
+        if actor is not None:
+            self._build(actor)
         return redirect
+
+    @rx.event
+    def set_days(self, days: str | list[str]):
+        actor = self._allowed_actor()
+        if actor is None:
+            return
+        try:
+            value = int(days)
+        except (TypeError, ValueError):
+            return
+        if value in PERIODS:
+            self.days = value
+            self._build(actor)

@@ -2,10 +2,338 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.web import routes
 from helpdesk.web.components.layout import shell
-from helpdesk.web.components.ui import guarded
-from helpdesk.web.pages.agent_ticket.state import AgentTicketState
+from helpdesk.web.components.ui import T, access_denied, empty_state, field_error, form_error, loading_block, tid
+from helpdesk.web.pages.agent.widgets import choice, priority_badge, sla_badge, status_badge, subnav
+from helpdesk.web.pages.agent_ticket.state import NOBODY, AgentTicketState, EventView, MessageView, OtherTicketView, ViewerView
+
+S = AgentTicketState
+STATUSES = ("new", "open", "pending", "solved", "closed")
+PRIORITIES = ("low", "medium", "high", "urgent")
+CATEGORIES = ("consulta", "peticion", "anomalia")
+
+
+def _message(m: MessageView) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.avatar(fallback=m.author[:1], size="2", radius="full", color_scheme=rx.cond(m.from_staff, "indigo", "gray")),
+            rx.text(m.author, weight="bold", size="2"),
+            rx.cond(
+                m.internal,
+                rx.badge(rx.icon("lock", size=12), T["agent.internal_note"], color_scheme="amber", variant="solid", custom_attrs=tid("internal-note-badge")),
+                rx.cond(m.from_staff, rx.badge(T["agent.from_agent"], color_scheme="indigo", variant="soft", high_contrast=True)),
+            ),
+            rx.spacer(),
+            rx.text(m.at, size="1", color_scheme="gray", title=m.at_full),
+            align="center",
+            spacing="2",
+            width="100%",
+        ),
+        rx.text(m.body, size="2", white_space="pre-wrap", overflow_wrap="anywhere", margin_top="0.5rem"),
+        padding="0.9rem 1rem",
+        border_radius="var(--radius-4)",
+        border=rx.cond(m.internal, f"1px dashed {rx.color('amber', 8)}", f"1px solid {rx.color('gray', 5)}"),
+        background=rx.cond(m.internal, rx.color("amber", 3), rx.cond(m.from_staff, rx.color("indigo", 2), rx.color("gray", 1))),
+        width="100%",
+        custom_attrs={"data-testid": "ticket-message", "data-internal": rx.cond(m.internal, "true", "false")},
+    )
+
+
+def _viewer(v: ViewerView) -> rx.Component:
+    return rx.badge(
+        rx.icon(rx.cond(v.typing, "pencil", "eye"), size=12, aria_hidden="true"),
+        v.name,
+        rx.cond(v.typing, rx.text.span(" · ", T["agent.typing"], custom_attrs=tid("presence-typing"))),
+        color_scheme=rx.cond(v.typing, "amber", "blue"),
+        variant="soft",
+        radius="full",
+        high_contrast=True,
+        custom_attrs=tid("presence-viewer"),
+    )
+
+
+def _presence() -> rx.Component:
+    return rx.cond(
+        S.viewers.length() > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("users")),
+            rx.callout.text(
+                rx.hstack(rx.text(T["agent.also_here"], size="2"), rx.foreach(S.viewers, _viewer), spacing="2", wrap="wrap", align="center"),
+            ),
+            color_scheme="blue",
+            size="1",
+            width="100%",
+            custom_attrs=tid("presence"),
+            role="status",
+        ),
+    )
+
+
+def _due() -> rx.Component:
+    return rx.cond(
+        S.due != "",
+        rx.hstack(
+            rx.icon(rx.cond(S.sla_state == "paused", "pause", "alarm-clock"), size=15, aria_hidden="true"),
+            rx.text(
+                T["agent.due_on"], " ", S.due,
+                rx.cond(S.sla_state == "paused", rx.text.span(" · ", T["agent.sla_paused"]), rx.text.span(" (", S.due_rel, ")")),
+                size="2",
+                title=S.due,
+            ),
+            sla_badge(S.sla_state),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+            custom_attrs=tid("ticket-due"),
+        ),
+    )
+
+
+def _header() -> rx.Component:
+    return rx.vstack(
+        rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text(T["agent.back_to_queue"], size="2"), spacing="1", align="center"), href=routes.AGENT),
+        rx.hstack(
+            rx.heading(rx.text.span("#", S.number, color=rx.color("gray", 10)), " ", S.subject, size="6", as_="h1"),
+            width="100%",
+        ),
+        rx.hstack(
+            status_badge(S.status, "ticket-status"),
+            priority_badge(S.priority, "ticket-priority"),
+            rx.text(T["agent.opened"], " ", rx.text.span(S.created, title=S.created_full), size="2", color_scheme="gray"),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        _due(),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _reply_box() -> rx.Component:
+    return rx.box(
+        rx.form(rx.vstack(
+            rx.hstack(
+                rx.heading(T["agent.reply_title"], size="3", as_="h2"),
+                rx.spacer(),
+                rx.box(
+                    rx.select.root(
+                        rx.select.trigger(placeholder=T["agent.canned_pick"], custom_attrs=tid("agent-canned"), aria_label=T["agent.canned_pick"]),
+                        rx.select.content(rx.foreach(S.canned_responses, lambda o: rx.select.item(o.name, value=o.id))),
+                        value="",
+                        on_change=S.insert_canned,
+                        size="1",
+                    ),
+                    display=rx.cond(S.canned_responses.length() > 0, "block", "none"),
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.text_area(
+                name="body",
+                value=S.reply_body,
+                on_change=S.set_reply.debounce(300),
+                placeholder=T["agent.reply_placeholder"],
+                rows="5",
+                width="100%",
+                resize="vertical",
+                aria_label=T["agent.reply_title"],
+                custom_attrs=tid("agent-reply-body"),
+            ),
+            field_error("reply", S.errors.get("reply", "")),
+            form_error(S.form_error),
+            rx.hstack(
+                rx.text(T["agent.reply_hint"], size="1", color_scheme="gray"),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("send", size=15),
+                    rx.cond(S.stale, T["agent.send_anyway"], T["agent.send_reply"]),
+                    type="submit",
+                    color_scheme=rx.cond(S.stale, "amber", "indigo"),
+                    custom_attrs=tid("agent-reply-submit"),
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            spacing="2",
+            width="100%",
+        ), on_submit=S.send_reply, reset_on_submit=False, width="100%"),
+        class_name="hd-card",
+        padding="1rem",
+        width="100%",
+    )
+
+
+def _note_box() -> rx.Component:
+    return rx.box(
+        rx.form(rx.vstack(
+            rx.hstack(rx.icon("lock", size=15, color=rx.color("amber", 11)), rx.heading(T["agent.note_title"], size="3", as_="h2"), spacing="2", align="center"),
+            rx.text(T["agent.note_hint"], size="1", color_scheme="gray"),
+            rx.text_area(
+                name="body",
+                value=S.note_body,
+                on_change=S.set_note.debounce(300),
+                placeholder=T["agent.note_placeholder"],
+                rows="3",
+                width="100%",
+                aria_label=T["agent.note_title"],
+                custom_attrs=tid("agent-note-body"),
+            ),
+            field_error("note", S.errors.get("note", "")),
+            rx.hstack(
+                rx.spacer(),
+                rx.button(rx.icon("sticky-note", size=15), T["agent.add_note"], type="submit", variant="soft", color_scheme="amber", custom_attrs=tid("agent-note-submit")),
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+        ), on_submit=S.send_note, reset_on_submit=False, width="100%"),
+        padding="1rem",
+        width="100%",
+        border_radius="var(--radius-4)",
+        background=rx.color("amber", 2),
+        border=f"1px dashed {rx.color('amber', 7)}",
+    )
+
+
+def _field(label, control: rx.Component) -> rx.Component:
+    return rx.vstack(rx.text(label, size="1", weight="medium", color_scheme="gray"), control, spacing="1", width="100%")
+
+
+def _properties() -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            _field(T["agent.field.status"], choice("agent-status", S.status, S.set_status, [(s, T[f"agent.status.{s}"]) for s in STATUSES], label=T["agent.field.status"])),
+            _field(
+                T["agent.field.priority"],
+                choice("agent-priority", rx.cond(S.priority == "", "medium", S.priority), S.set_priority, [(p, T[f"priority.{p}"]) for p in PRIORITIES], label=T["agent.field.priority"]),
+            ),
+            _field(T["agent.field.category"], choice("agent-category", S.category, S.set_category, [(c, T[f"category.{c}"]) for c in CATEGORIES], label=T["agent.field.category"])),
+            _field(
+                T["agent.field.assignee"],
+                rx.vstack(
+                    choice("agent-assignee", S.assignee, S.set_assignee, [(NOBODY, T["agent.nobody"])], dynamic=S.agents, label=T["agent.field.assignee"]),
+                    rx.button(rx.icon("hand", size=14), T["agent.assign_me"], on_click=S.assign_me, variant="soft", size="2", width="100%", custom_attrs=tid("agent-assign-me")),
+                    spacing="2",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        class_name="hd-card",
+        padding="1rem",
+        width="100%",
+    )
+
+
+def _other(o: OtherTicketView) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.text("#", o.number, size="1", color_scheme="gray"),
+            rx.text(o.subject, size="2", flex="1", overflow="hidden", text_overflow="ellipsis", white_space="nowrap"),
+            status_badge(o.status),
+            spacing="2",
+            align="center",
+            width="100%",
+        ),
+        href="/agent/tickets/" + o.number.to_string(),
+        underline="none",
+        color="inherit",
+        width="100%",
+    )
+
+
+def _event(e: EventView) -> rx.Component:
+    return rx.hstack(
+        rx.box(width="6px", height="6px", border_radius="50%", background=rx.color("gray", 8), margin_top="0.45rem", flex_shrink="0"),
+        rx.vstack(rx.text(e.text, size="1"), rx.text(e.at, size="1", color_scheme="gray", title=e.at_full), spacing="0"),
+        spacing="2",
+        align="start",
+    )
+
+
+def _requester() -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.heading(T["agent.requester"], size="2", as_="h2"),
+            rx.hstack(
+                rx.avatar(fallback=S.requester_name[:1], size="3", radius="full"),
+                rx.vstack(
+                    rx.text(S.requester_name, weight="bold", size="2"),
+                    rx.text(S.requester_email, size="1", color_scheme="gray", overflow_wrap="anywhere"),
+                    spacing="0",
+                    min_width="0",
+                ),
+                spacing="2",
+                align="center",
+            ),
+            rx.cond(S.organization != "", rx.hstack(rx.icon("building-2", size=14), rx.text(S.organization, size="2"), spacing="1", align="center")),
+            rx.separator(size="4"),
+            rx.text(T["agent.other_tickets"], size="1", weight="medium", color_scheme="gray"),
+            rx.cond(
+                S.other_tickets.length() > 0,
+                rx.vstack(rx.foreach(S.other_tickets, _other), spacing="2", width="100%"),
+                rx.text(T["agent.no_other_tickets"], size="1", color_scheme="gray"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        class_name="hd-card",
+        padding="1rem",
+        width="100%",
+    )
+
+
+def _history() -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.heading(T["agent.history"], size="2", as_="h2"),
+            rx.vstack(rx.foreach(S.events, _event), spacing="2", width="100%"),
+            spacing="2",
+            width="100%",
+        ),
+        class_name="hd-card",
+        padding="1rem",
+        width="100%",
+        custom_attrs=tid("ticket-history"),
+    )
+
+
+def _content() -> rx.Component:
+    return rx.vstack(
+        subnav("queue"),
+        _header(),
+        _presence(),
+        rx.grid(
+            rx.vstack(
+                rx.vstack(rx.foreach(S.messages, _message), spacing="3", width="100%", role="log", aria_label=T["agent.conversation"]),
+                _reply_box(),
+                _note_box(),
+                spacing="4",
+                width="100%",
+                min_width="0",
+            ),
+            rx.vstack(_properties(), _requester(), _history(), spacing="4", width="100%", min_width="0"),
+            grid_template_columns=["minmax(0,1fr)", "minmax(0,1fr)", "minmax(0,1fr) 19rem"],
+            gap="1.25rem",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+        on_unmount=S.stop_watch,
+    )
 
 
 def agent_ticket_page() -> rx.Component:
-    return shell(guarded(AgentTicketState.access, rx.heading("agent_ticket", as_="h1")))
+    return shell(
+        rx.match(
+            S.access,
+            ("ok", _content()),
+            ("denied", access_denied()),
+            ("missing", empty_state("search-x", T["agent.ticket_missing_title"], T["agent.ticket_missing_body"], rx.link(rx.button(T["agent.back_to_queue"], variant="soft"), href=routes.AGENT))),
+            loading_block(),
+        )
+    )

@@ -1,14 +1,375 @@
-"""Placeholder: replaced by the feature that owns this page."""
+"""The agent's ticket page: conversation with internal notes, reply, note, status, priority,
+category, assignee, canned responses, SLA due date, history, and who else is on the ticket."""
 
 from __future__ import annotations
 
-import reflex as rx
+import uuid
 
+import reflex as rx
+from pydantic import BaseModel
+from sqlmodel import select
+
+from helpdesk import i18n
+from helpdesk.domain import utcnow
+from helpdesk.domain.accounts import Organization, User
+from helpdesk.domain.tickets import Ticket, TicketEvent
+from helpdesk.infra import bus
+from helpdesk.infra.db import session_scope
+from helpdesk.services import canned, presence, queue, sla, tickets
+from helpdesk.services.errors import ServiceError, ValidationError
+from helpdesk.web.pages.agent import live
 from helpdesk.web.pages.guard import GuardedState
+
+NOBODY = "none"
+OTHER_TICKETS = 8
+HISTORY = 30
+
+
+class MessageView(BaseModel):
+    id: int
+    author: str
+    body: str
+    internal: bool
+    from_staff: bool
+    at: str
+    at_full: str
+
+
+class EventView(BaseModel):
+    text: str
+    at: str
+    at_full: str
+
+
+class OtherTicketView(BaseModel):
+    number: int
+    subject: str
+    status: str
+    at: str
+
+
+class OptionView(BaseModel):
+    id: str
+    name: str
+
+
+class ViewerView(BaseModel):
+    name: str
+    typing: bool
 
 
 class AgentTicketState(GuardedState):
+    number: int = 0
+    subject: str = ""
+    status: str = ""
+    priority: str = ""
+    category: str = ""
+    assignee: str = NOBODY
+    requester_name: str = ""
+    requester_email: str = ""
+    organization: str = ""
+    created: str = ""
+    created_full: str = ""
+    due: str = ""
+    due_rel: str = ""
+    sla_state: str = ""
+    messages: list[MessageView] = []
+    events: list[EventView] = []
+    other_tickets: list[OtherTicketView] = []
+    agents: list[OptionView] = []
+    canned_responses: list[OptionView] = []
+    viewers: list[ViewerView] = []
+    reply_body: str = ""
+    note_body: str = ""
+    errors: dict[str, str] = {}
+    form_error: str = ""
+    stale: bool = False
+    sending: bool = False
+    # Server-only: which ticket, what version the agent has seen, who the agent is.
+    _ticket_id: int = 0
+    _seen_version: int = 0
+    _me_id: int = 0
+    _me_name: str = ""
+    _watch_id: str = ""
+
+    def _may_enter(self, user: User) -> bool:
+        return user.is_staff
+
+    # ------------------------------------------------------------ loading
+
+    def _load(self, actor: User, *, acknowledge: bool = True) -> None:
+        with session_scope() as s:
+            t = tickets.get_ticket(s, actor, self.number)
+            self._fill_ticket(s, actor, t)
+            if acknowledge:
+                self._seen_version = t.version
+
+    def _fill_ticket(self, s, actor: User, t: Ticket) -> None:
+        loc = self.locale
+        requester = s.get(User, t.requester_id)
+        org = s.get(Organization, t.organization_id) if t.organization_id else None
+        self._ticket_id = t.id
+        self.subject, self.status, self.priority, self.category = t.subject, t.status, t.priority or "", t.category
+        self.assignee = str(t.assignee_id) if t.assignee_id else NOBODY
+        self.requester_name, self.requester_email = requester.name, requester.email
+        self.organization = org.name if org else ""
+        self.created, self.created_full = i18n.relative_time(t.created_at, loc), i18n.full_datetime(t.created_at, loc)
+        cal = sla.load_calendar(s)
+        self.sla_state = sla.sla_state(t, utcnow(), cal)
+        self.due = i18n.short_date(t.due_at, loc, cal.tz) if t.due_at else ""
+        self.due_rel = i18n.relative_time(t.due_at, loc) if t.due_at else ""
+        msgs = tickets.messages_for(s, actor, t)
+        authors = _names(s, {m.author_id for m in msgs if m.author_id})
+        staff = set(s.exec(select(User.id).where(User.id.in_(authors.keys()), User.role != "customer")).all())
+        self.messages = [
+            MessageView(
+                id=m.id, author=authors.get(m.author_id, ""), body=m.body, internal=m.is_internal,
+                from_staff=m.author_id in staff, at=i18n.relative_time(m.created_at, loc), at_full=i18n.full_datetime(m.created_at, loc),
+            )
+            for m in msgs
+        ]
+        self.events = self._history(s, t)
+        others = s.exec(
+            select(Ticket).where(Ticket.requester_id == t.requester_id, Ticket.id != t.id).order_by(Ticket.last_activity_at.desc()).limit(OTHER_TICKETS)
+        ).all()
+        self.other_tickets = [
+            OtherTicketView(number=o.number, subject=o.subject, status=o.status, at=i18n.relative_time(o.last_activity_at, loc)) for o in others
+        ]
+
+    def _history(self, s, t: Ticket) -> list[EventView]:
+        rows = s.exec(
+            select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.created_at.desc(), TicketEvent.id.desc()).limit(HISTORY)
+        ).all()
+        ids = {r.actor_id for r in rows if r.actor_id}
+        ids |= {int(v) for r in rows if r.kind == "assignee" for v in (r.from_value, r.to_value) if v.isdigit()}
+        names = _names(s, ids)
+
+        def value(kind: str, raw: str) -> str:
+            if not raw:
+                return self._tr("agent.nobody") if kind == "assignee" else "—"
+            if kind == "status":
+                return self._tr(f"agent.status.{raw}")
+            if kind == "priority":
+                return self._tr(f"priority.{raw}")
+            if kind == "category":
+                return self._tr(f"category.{raw}")
+            if kind == "assignee" and raw.isdigit():
+                return names.get(int(raw), raw)
+            return raw
+
+        out = []
+        for r in rows:
+            who = names.get(r.actor_id, self._tr("agent.system")) if r.actor_id else self._tr("agent.system")
+            key = f"agent.event.{r.kind}"
+            text = self._tr(key, who=who, old=value(r.kind, r.from_value), new=value(r.kind, r.to_value))
+            if text == key:
+                text = self._tr("agent.event.other", who=who, kind=r.kind)
+            out.append(EventView(text=text, at=i18n.relative_time(r.created_at, self.locale), at_full=i18n.full_datetime(r.created_at, self.locale)))
+        return out
+
+    def _load_choices(self, actor: User) -> None:
+        with session_scope() as s:
+            self.agents = [OptionView(id=str(c.id), name=c.name) for c in queue.agents(s, actor)]
+            self.canned_responses = [OptionView(id=str(c.id), name=c.title) for c in canned.list_responses(s, actor)]
+
+    def _read_presence(self) -> None:
+        self.viewers = [ViewerView(name=v.name, typing=v.typing) for v in presence.viewers(self._ticket_id, exclude=self._me_id)]
+
     @rx.event
     def load(self):
-        _, redirect = self._enter()
-        return redirect
+        actor, redirect = self._enter()
+        if actor is None:
+            return redirect
+        number = tickets.parse_number(self.router.page.params.get("id", ""))
+        try:
+            if number is None:
+                raise ServiceError("tickets.not_found")
+            self.number = number
+            self._load(actor)
+        except ServiceError:
+            self.access = "missing"
+            self.number = 0
+            return
+        self._load_choices(actor)
+        self._me_id, self._me_name = actor.id, actor.name
+        presence.touch(self._ticket_id, actor.id, actor.name)
+        self._read_presence()
+        return AgentTicketState.watch
+
+    def _actor_for_ticket(self):
+        """Re-check identity and that a ticket is loaded: every handler starts here."""
+        actor = self._allowed_actor()
+        if actor is None or not self.number or self.access != "ok":
+            return None
+        return actor
+
+    # ------------------------------------------------------------ writing
+
+    @rx.event
+    def set_reply(self, text: str):
+        self.reply_body = str(text)[: tickets.MAX_BODY]
+        actor = self._actor_for_ticket()
+        if actor is not None:
+            if self.reply_body.strip():
+                presence.touch(self._ticket_id, actor.id, actor.name, typing=True)
+            else:
+                presence.stop_typing(self._ticket_id, actor.id)
+
+    @rx.event
+    def set_note(self, text: str):
+        self.note_body = str(text)[: tickets.MAX_BODY]
+
+    def _send(self, body: str, *, internal: bool):
+        actor = self._actor_for_ticket()
+        if actor is None:
+            return None
+        self.errors, self.form_error = {}, ""
+        try:
+            with session_scope() as s:
+                tickets.add_message(
+                    s, actor, self.number, body, internal=internal,
+                    expected_version=None if internal else self._seen_version,
+                )
+        except ValidationError as err:
+            field = "note" if internal else "reply"
+            self.errors = {field: self._tr(next(iter(err.errors.values())))}
+            return None
+        except ServiceError as err:
+            if err.code == "tickets.changed_meanwhile":
+                # Show what changed; the agent's text stays, and sending again is a conscious choice.
+                self.stale = True
+                self.form_error = self._tr(err.code)
+                self._load(actor)
+                return None
+            self.form_error = self._error_text(err)
+            return None
+        self.stale = False
+        self._load(actor)
+        return actor
+
+    @rx.event
+    def send_reply(self, form: dict):
+        # The form carries what is in the box right now (typing reaches the state debounced).
+        if isinstance(form, dict) and isinstance(form.get("body"), str):
+            self.reply_body = form["body"][: tickets.MAX_BODY + 1]
+        actor = self._send(self.reply_body, internal=False)
+        if actor is not None:
+            self.reply_body = ""
+            presence.stop_typing(self._ticket_id, actor.id)
+            return rx.toast.success(self._tr("agent.reply_sent"))
+
+    @rx.event
+    def send_note(self, form: dict):
+        if isinstance(form, dict) and isinstance(form.get("body"), str):
+            self.note_body = form["body"][: tickets.MAX_BODY + 1]
+        if self._send(self.note_body, internal=True) is not None:
+            self.note_body = ""
+            return rx.toast.success(self._tr("agent.note_saved"))
+
+    @rx.event
+    def insert_canned(self, response_id: str):
+        actor = self._actor_for_ticket()
+        if actor is None or not str(response_id).isdigit():
+            return
+        try:
+            with session_scope() as s:
+                t = tickets.get_ticket(s, actor, self.number)
+                text = canned.render(s, actor, int(response_id), t)
+        except ServiceError as err:
+            return rx.toast.error(self._error_text(err))
+        self.reply_body = (self.reply_body.rstrip() + "\n\n" + text).strip() if self.reply_body.strip() else text
+
+    # ------------------------------------------------------------ ticket fields
+
+    def _change(self, fn, *args, done_key: str):
+        actor = self._actor_for_ticket()
+        if actor is None:
+            return
+        try:
+            with session_scope() as s:
+                # Our own change must not make our next reply look stale, unless the agent had
+                # not seen the ticket's latest state before making it.
+                up_to_date = tickets.get_ticket(s, actor, self.number).version == self._seen_version
+                fn(s, actor, self.number, *args)
+        except ServiceError as err:
+            self._load(actor, acknowledge=False)
+            if isinstance(err, ValidationError):
+                return rx.toast.error(self._tr(next(iter(err.errors.values()))))
+            return rx.toast.error(self._error_text(err))
+        self._load(actor, acknowledge=up_to_date)
+        return rx.toast.success(self._tr(done_key))
+
+    @rx.event
+    def set_status(self, status: str):
+        return self._change(tickets.change_status, str(status), done_key="agent.status_saved")
+
+    @rx.event
+    def set_priority(self, priority: str):
+        return self._change(tickets.set_priority, str(priority), done_key="agent.priority_saved")
+
+    @rx.event
+    def set_category(self, category: str):
+        return self._change(tickets.set_category, str(category), done_key="agent.category_saved")
+
+    @rx.event
+    def set_assignee(self, assignee: str):
+        raw = str(assignee)
+        if raw != NOBODY and not raw.isdigit():
+            return
+        return self._change(tickets.assign, None if raw == NOBODY else int(raw), done_key="agent.assignee_saved")
+
+    @rx.event
+    def assign_me(self):
+        actor = self._actor_for_ticket()
+        if actor is None:
+            return
+        return self._change(tickets.assign, actor.id, done_key="agent.assignee_saved")
+
+    # ------------------------------------------------------------ live
+
+    @rx.event(background=True)
+    async def watch(self):
+        # Checked before taking the state lock too: a forged call from a customer ends here.
+        if self._actor_for_ticket() is None:
+            return
+        async with self:
+            if self._actor_for_ticket() is None:
+                return
+            self._watch_id = watch_id = uuid.uuid4().hex
+            ticket_id = self._ticket_id
+
+        def changed() -> None:
+            actor = self._actor_for_ticket()
+            if actor is None:
+                self._watch_id = ""
+                return
+            # Someone else's change is shown at once, but if the agent is writing a reply it
+            # stays "unseen", so sending warns first.
+            self._load(actor, acknowledge=not self.reply_body.strip())
+            self._read_presence()
+
+        def heartbeat() -> None:
+            if self._me_id:
+                presence.touch(self._ticket_id, self._me_id, self._me_name)
+                self._read_presence()
+
+        try:
+            await live.follow(self, watch_id, (bus.ticket_topic(ticket_id), presence.topic(ticket_id)), changed, heartbeat)
+        finally:
+            async with self:
+                if self._watch_id in ("", watch_id) and self._me_id:
+                    presence.leave(ticket_id, self._me_id)
+
+    @rx.event
+    def stop_watch(self):
+        self._watch_id = ""
+        if self._ticket_id and self._me_id:
+            presence.leave(self._ticket_id, self._me_id)
+
+
+def _names(s, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(s.exec(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+

@@ -1,0 +1,328 @@
+"""The agents' queue: views, filters, sorting, one page at a time, counts per view; round-robin.
+
+Built for large tables (see bench/queue_bench.py): every view and sort key maps to an indexed
+column (status, assignee_id, due_at, first_response_due_at, last_activity_at), only one page of
+rows is loaded, and people's names are fetched for that page alone. Free-text search is the one
+path without an index, so it is bounded: the subject match is a plain LIKE within the view, and
+the message match reads only the newest MESSAGE_WINDOW messages (older conversations are found
+by subject or #number).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Optional
+
+from sqlalchemy import and_, case, func, or_
+from sqlmodel import Session, select
+
+from helpdesk.domain import utcnow
+from helpdesk.domain.accounts import Organization, Role, User
+from helpdesk.domain.catalog import Category, Service
+from helpdesk.domain.sla import Setting
+from helpdesk.domain.tickets import Message, Priority, Ticket, TicketStatus
+from helpdesk.services import sla
+from helpdesk.services.authz import require_admin, require_staff
+from helpdesk.services.tickets import parse_number
+
+VIEWS = ("unassigned", "mine", "open", "pending", "due", "solved")
+SORTS = ("activity", "due", "priority")
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+MAX_QUERY = 100
+MESSAGE_SCAN_LIMIT = 2000
+MESSAGE_WINDOW = 20_000  # text search reads only the most recent messages (a primary-key range)
+DUE_HORIZON = timedelta(hours=4)  # "due" view: a deadline within this, or already passed
+SOLVED_RECENTLY = timedelta(days=7)
+ACTIVE = (TicketStatus.NEW.value, TicketStatus.OPEN.value, TicketStatus.PENDING.value)
+WORKING = (TicketStatus.NEW.value, TicketStatus.OPEN.value)
+ROUND_ROBIN_KEY = "round_robin"
+ROUND_ROBIN_CURSOR = "round_robin_last_agent"
+
+
+@dataclass
+class QueueFilters:
+    status: str = ""
+    priority: str = ""  # a Priority value, or "none" for unset
+    category: str = ""
+    service_id: Optional[int] = None
+    organization_id: Optional[int] = None
+    assignee_id: Optional[int] = None  # 0 = nobody
+    text: str = ""
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> "QueueFilters":
+        """Browser input -> filters; anything unknown is dropped rather than trusted."""
+
+        def as_id(value: object) -> Optional[int]:
+            text = str(value if value is not None else "").strip()
+            return int(text) if text.isdigit() and len(text) < 12 else None
+
+        status = str(raw.get("status") or "")
+        priority = str(raw.get("priority") or "")
+        category = str(raw.get("category") or "")
+        return cls(
+            status=status if status in {s.value for s in TicketStatus} else "",
+            priority=priority if priority in {p.value for p in Priority} | {"none"} else "",
+            category=category if category in {c.value for c in Category} else "",
+            service_id=as_id(raw.get("service_id")),
+            organization_id=as_id(raw.get("organization_id")),
+            assignee_id=as_id(raw.get("assignee_id")),
+            text=" ".join(str(raw.get("text") or "").split())[:MAX_QUERY],
+        )
+
+
+@dataclass
+class QueueRow:
+    number: int
+    subject: str
+    requester: str
+    organization: str
+    status: str
+    priority: str
+    sla_state: str
+    assignee: str
+    last_activity_at: datetime
+    due_at: Optional[datetime]
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+
+
+def _view_condition(view: str, actor: User, now: datetime):
+    if view == "unassigned":
+        return and_(Ticket.status.in_(ACTIVE), Ticket.assignee_id.is_(None))
+    if view == "mine":
+        return and_(Ticket.status.in_(ACTIVE), Ticket.assignee_id == actor.id)
+    if view == "pending":
+        return Ticket.status == TicketStatus.PENDING.value
+    if view == "due":
+        # Paused (pending) tickets cannot breach, so they are left out. Exact badges come from
+        # sla.sla_state per row; this bound only needs indexes.
+        soon = now + DUE_HORIZON
+        return and_(
+            Ticket.status.in_(WORKING),
+            or_(
+                Ticket.due_at <= soon,
+                and_(Ticket.first_response_at.is_(None), Ticket.first_response_due_at <= soon),
+            ),
+        )
+    if view == "solved":
+        return and_(Ticket.status == TicketStatus.SOLVED.value, Ticket.last_activity_at >= now - SOLVED_RECENTLY)
+    return Ticket.status.in_(ACTIVE)  # "open": everything not yet solved
+
+
+def _filter_conditions(filters: QueueFilters) -> list:
+    conds = []
+    if filters.status:
+        conds.append(Ticket.status == filters.status)
+    if filters.priority == "none":
+        conds.append(Ticket.priority.is_(None))
+    elif filters.priority:
+        conds.append(Ticket.priority == filters.priority)
+    if filters.category:
+        conds.append(Ticket.category == filters.category)
+    if filters.service_id is not None:
+        conds.append(Ticket.service_id == filters.service_id)
+    if filters.organization_id is not None:
+        conds.append(Ticket.organization_id == filters.organization_id)
+    if filters.assignee_id is not None:
+        conds.append(Ticket.assignee_id.is_(None) if filters.assignee_id == 0 else Ticket.assignee_id == filters.assignee_id)
+    if filters.text:
+        conds.append(_text_condition(filters.text))
+    return conds
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _text_condition(text: str):
+    number = parse_number(text)
+    like = f"%{_escape_like(text.lower())}%"
+    newest = select(func.max(Message.id)).scalar_subquery()
+    in_messages = (
+        select(Message.ticket_id)
+        .where(Message.id > newest - MESSAGE_WINDOW, func.lower(Message.body).like(like, escape="\\"))
+        .limit(MESSAGE_SCAN_LIMIT)
+        .scalar_subquery()
+    )
+    conds = [func.lower(Ticket.subject).like(like, escape="\\"), Ticket.id.in_(in_messages)]
+    if number is not None:
+        conds.append(Ticket.number == number)
+    return or_(*conds)
+
+
+_PRIORITY_RANK = case(
+    {p.value: p.rank for p in Priority},
+    value=Ticket.priority,
+    else_=-1,
+)
+
+
+def _order(sort: str) -> list:
+    if sort == "due":
+        # NULLs last on both SQLite and PostgreSQL, then the soonest deadline.
+        return [Ticket.due_at.is_(None), Ticket.due_at.asc(), Ticket.id.asc()]
+    if sort == "priority":
+        return [_PRIORITY_RANK.desc(), Ticket.last_activity_at.desc(), Ticket.id.desc()]
+    return [Ticket.last_activity_at.desc(), Ticket.id.desc()]
+
+
+def _conditions(actor: User, view: str, filters: QueueFilters, now: datetime) -> list:
+    return [_view_condition(view if view in VIEWS else "open", actor, now), *_filter_conditions(filters)]
+
+
+def list_queue(
+    session: Session,
+    actor: Optional[User],
+    *,
+    view: str = "open",
+    filters: Optional[QueueFilters] = None,
+    sort: str = "activity",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    now: Optional[datetime] = None,
+) -> QueuePage:
+    actor = require_staff(actor)
+    now = now or utcnow()
+    filters = filters or QueueFilters()
+    page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
+    conds = _conditions(actor, view, filters, now)
+    total = session.exec(select(func.count()).select_from(Ticket).where(*conds)).one()
+    pages = max(1, -(-total // page_size))
+    page = max(1, min(int(page), pages))
+    tickets = session.exec(
+        select(Ticket)
+        .where(*conds)
+        .order_by(*_order(sort if sort in SORTS else "activity"))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return QueuePage(rows=_rows(session, list(tickets), now), total=total, page=page, pages=pages)
+
+
+def _rows(session: Session, tickets: list[Ticket], now: datetime) -> list[QueueRow]:
+    if not tickets:
+        return []
+    user_ids = {t.requester_id for t in tickets} | {t.assignee_id for t in tickets if t.assignee_id}
+    names = dict(session.exec(select(User.id, User.name).where(User.id.in_(user_ids))).all())
+    org_ids = {t.organization_id for t in tickets if t.organization_id}
+    orgs = dict(session.exec(select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))).all()) if org_ids else {}
+    cal = sla.load_calendar(session)
+    return [
+        QueueRow(
+            number=t.number,
+            subject=t.subject,
+            requester=names.get(t.requester_id, ""),
+            organization=orgs.get(t.organization_id, ""),
+            status=t.status,
+            priority=t.priority or "",
+            sla_state=sla.sla_state(t, now, cal),
+            assignee=names.get(t.assignee_id, "") if t.assignee_id else "",
+            last_activity_at=t.last_activity_at,
+            due_at=t.due_at,
+        )
+        for t in tickets
+    ]
+
+
+def view_counts(session: Session, actor: Optional[User], *, now: Optional[datetime] = None) -> dict[str, int]:
+    """How many tickets each view holds (without the page's filters: the tabs' badges)."""
+    actor = require_staff(actor)
+    now = now or utcnow()
+    return {
+        view: session.exec(select(func.count()).select_from(Ticket).where(_view_condition(view, actor, now))).one()
+        for view in VIEWS
+    }
+
+
+# ---------------------------------------------------------------- choices for the filters
+
+
+@dataclass
+class Choice:
+    id: int
+    name: str
+
+
+def agents(session: Session, actor: Optional[User]) -> list[Choice]:
+    require_staff(actor)
+    rows = session.exec(
+        select(User.id, User.name)
+        .where(User.role.in_((Role.AGENT.value, Role.ADMIN.value)), User.is_active == True)  # noqa: E712
+        .order_by(User.name)
+        .limit(200)
+    ).all()
+    return [Choice(id=i, name=n) for i, n in rows]
+
+
+def services(session: Session, actor: Optional[User]) -> list[Choice]:
+    require_staff(actor)
+    return [Choice(id=i, name=n) for i, n in session.exec(select(Service.id, Service.name).order_by(Service.position, Service.name)).all()]
+
+
+def organizations(session: Session, actor: Optional[User]) -> list[Choice]:
+    require_staff(actor)
+    rows = session.exec(select(Organization.id, Organization.name).order_by(Organization.name).limit(200)).all()
+    return [Choice(id=i, name=n) for i, n in rows]
+
+
+# ---------------------------------------------------------------- round-robin
+
+
+def round_robin_enabled(session: Session) -> bool:
+    row = session.get(Setting, ROUND_ROBIN_KEY)
+    return bool(row and row.value == "1")
+
+
+def set_round_robin(session: Session, actor: Optional[User], enabled: bool) -> None:
+    require_admin(actor)
+    row = session.get(Setting, ROUND_ROBIN_KEY) or Setting(key=ROUND_ROBIN_KEY)
+    row.value = "1" if enabled else "0"
+    session.add(row)
+    session.flush()
+
+
+def next_agent_id(session: Session) -> Optional[int]:
+    """The available agent after the one who got the previous ticket (by id, wrapping around)."""
+    candidates = list(
+        session.exec(
+            select(User.id)
+            .where(
+                User.role == Role.AGENT.value,
+                User.is_active == True,  # noqa: E712
+                User.available_for_assignment == True,  # noqa: E712
+            )
+            .order_by(User.id)
+        ).all()
+    )
+    if not candidates:
+        return None
+    cursor = session.get(Setting, ROUND_ROBIN_CURSOR)
+    last = int(cursor.value) if cursor and cursor.value.isdigit() else 0
+    chosen = next((i for i in candidates if i > last), candidates[0])
+    row = cursor or Setting(key=ROUND_ROBIN_CURSOR)
+    row.value = str(chosen)
+    session.add(row)
+    return chosen
+
+
+def auto_assign(session: Session, ticket: Ticket) -> Optional[int]:
+    """Called by tickets.create_ticket: give a new ticket to the next agent if round-robin is on."""
+    if ticket.assignee_id is not None or not round_robin_enabled(session):
+        return None
+    agent_id = next_agent_id(session)
+    if agent_id is None:
+        return None
+    from helpdesk.services.tickets import record_event
+
+    ticket.assignee_id = agent_id
+    record_event(session, ticket, None, "assignee", "", agent_id)
+    return agent_id

@@ -1,0 +1,60 @@
+"""The ALTCHA proof-of-work widget (npm `altcha@3.2.2`) as a Reflex component.
+
+`<altcha-widget>` is a custom element. The module that defines it is imported in an effect,
+after hydration: a static `import "altcha"` registers the element before React hydrates the
+prerendered page and React reports hydration error #418 on every load (REFLEX_NOTES.md).
+
+Inside an `rx.form` the widget adds a hidden input (named by `name`) that carries the solved
+payload in the form data; the submit handler verifies it with `services.captcha`.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_base.constants.compiler import MemoizationDisposition, MemoizationMode
+from reflex_base.vars.base import Var
+from reflex_components_core.el.element import Element
+
+from helpdesk.web.components.ui import tid
+
+CHALLENGE_URL = "/api/captcha/challenge"
+FIELD = "altcha"
+
+# Once per page, after hydration. The Spanish strings ship in their own module.
+_LOAD_HOOK = 'useEffect(() => { import("altcha").then(() => import("altcha/i18n/es-es")); }, []);'
+
+
+class AltchaWidget(Element):
+    library = None
+    tag = "altcha-widget"
+    # Element: rendered as the string "altcha-widget", not an imported identifier. A memo
+    # wrapper would be named after the tag, and "altcha-widget" is no JS identifier.
+    _memoization_mode = MemoizationMode(disposition=MemoizationDisposition.NEVER)
+
+    challenge: Var[str]
+    name: Var[str]
+    auto: Var[str]
+    configuration: Var[str]
+    language: Var[str]
+
+    def add_imports(self):
+        return {"react": ["useEffect"]}
+
+    def add_hooks(self) -> list[str]:
+        return [_LOAD_HOOK]
+
+
+def altcha_widget(language, testid: str = "captcha") -> rx.Component:
+    """A widget that starts solving as soon as the page loads (`auto="onload"`), so a person
+    rarely waits; the checkbox stays usable by mouse and keyboard (Tab, Space)."""
+    return AltchaWidget.create(
+        challenge=CHALLENGE_URL,
+        name=FIELD,
+        auto="onload",
+        configuration='{"minDuration":0,"hideFooter":false}',
+        language=language,
+        custom_attrs=tid(testid),
+    )
+
+
+RESET_SCRIPT = "document.querySelectorAll('altcha-widget').forEach(w => w.reset && w.reset())"

@@ -1,0 +1,93 @@
+"""Agent ticket page handlers in-process: load by route number, reply, note, stale reply warning,
+fields; the queue page's filters hold one page only."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from helpdesk.domain.catalog import Service
+from helpdesk.domain.tickets import Message
+from helpdesk.infra.db import session_scope
+from helpdesk.services import seed, tickets
+from helpdesk.web.pages.agent.state import AgentQueueState
+from helpdesk.web.pages.agent_ticket.state import AgentTicketState
+from tests.state.conftest import sign_in, state_of
+
+
+@pytest.fixture
+def ticket(people):
+    with session_scope() as s:
+        seed.ensure_configuration(s)
+        service = Service(name="Telefonía")
+        s.add(service)
+        s.flush()
+        draft = tickets.TicketDraft(subject="Sin tono", description="No hay tono desde ayer.", category="anomalia", service_id=service.id)
+        return tickets.create_ticket(s, people["customer"]["user"], draft)
+
+
+def _open_page(root, token, number, monkeypatch):
+    sign_in(root, token)
+    state = state_of(root, AgentTicketState)
+    monkeypatch.setattr(type(state), "router", property(lambda self: _Router(number)), raising=False)
+    state.load()
+    return state
+
+
+class _Router:
+    def __init__(self, number):
+        self.page = type("P", (), {"params": {"id": str(number)}})()
+        self.url = type("U", (), {"path": f"/agent/tickets/{number}", "query": "", "query_parameters": {}})()
+
+
+def test_reply_note_and_stale_warning(root, people, ticket, monkeypatch):
+    state = _open_page(root, people["agent"]["token"], ticket.number, monkeypatch)
+    assert state.access == "ok" and state.subject == "Sin tono" and len(state.messages) == 1
+    state.send_note({"body": "Mirar la troncal"})
+    assert [m.internal for m in state.messages] == [False, True]
+    # Someone else answers meanwhile: our reply is held back with a warning, text kept.
+    with session_scope() as s:
+        tickets.add_message(s, people["admin"]["user"], ticket.number, "Ya lo miro yo")
+    state.send_reply({"body": "Hola, lo revisamos"})
+    assert state.stale and state.form_error and state.reply_body == "Hola, lo revisamos"
+    assert len(state.messages) == 3  # the page now shows what changed
+    state.send_reply({"body": "Hola, lo revisamos"})
+    assert not state.stale and state.reply_body == "" and len(state.messages) == 4
+    state.set_priority("high")
+    assert state.priority == "high" and state.due
+    state.set_status("pending")
+    assert state.status == "pending" and state.sla_state == "paused"
+    state.assign_me()
+    assert state.assignee == str(people["agent"]["user"].id)
+    with session_scope() as s:
+        assert s.exec(select(Message).where(Message.is_internal == True)).one().body == "Mirar la troncal"  # noqa: E712
+
+
+def test_bad_or_unknown_number_shows_not_found(root, people, ticket, monkeypatch):
+    for raw in ("abc", "99999"):
+        state = _open_page(root, people["agent"]["token"], raw, monkeypatch)
+        assert state.access == "missing" and state.messages == []
+        state.send_reply({"body": "hola"})
+        assert state.messages == []
+
+
+def test_customer_gets_no_ticket_data(root, people, ticket, monkeypatch):
+    state = _open_page(root, people["customer"]["token"], ticket.number, monkeypatch)
+    assert state.access == "denied" and state.subject == "" and state.messages == []
+
+
+def test_queue_filters_and_search(root, people, ticket):
+    sign_in(root, people["agent"]["token"])
+    state = state_of(root, AgentQueueState)
+    state.load()
+    assert [r.number for r in state.rows] == [ticket.number] and state.counts["unassigned"] == 1
+    state.set_search("nada parecido")
+    assert state.rows == [] and state.total == 0
+    state.clear_filters()
+    state.set_filter("priority", "urgent")
+    assert state.rows == []
+    state.set_filter("priority", "all")
+    state.set_view("mine")
+    assert state.rows == []
+    state.set_view("hacked")
+    assert state.view == "mine"
