@@ -9,6 +9,8 @@ import reflex as rx
 from helpdesk.web import routes
 from helpdesk.web.api import build_api, limit_upload_size
 from helpdesk.web.app_state import AppState
+from helpdesk.web.pages.account.page import account_page
+from helpdesk.web.pages.account.state import AccountState
 from helpdesk.web.pages.admin.page import admin_page
 from helpdesk.web.pages.admin.state import AdminState
 from helpdesk.web.pages.agent.page import agent_page
@@ -70,6 +72,7 @@ _page(register_page, routes.REGISTER, "Crear cuenta", AuthState.open_form)
 _page(logout_page, routes.LOGOUT, "Cerrar sesión", AuthState.logout)
 # Customers
 _page(new_ticket_page, routes.NEW_TICKET, "Nuevo ticket", NewTicketState.load)
+_page(account_page, routes.ACCOUNT, "Mi cuenta", AccountState.load)
 _page(my_tickets_page, routes.MY_TICKETS, "Mis tickets", MyTicketsState.load)
 _page(ticket_page, routes.TICKET, "Ticket", TicketState.load)
 # Agents and admins

@@ -16,6 +16,9 @@ down_revision = '0003_kb'
 branch_labels = None
 depends_on = None
 
+# Whole article (A title, B summary, C body), title only, title and summary.
+_PG_VECTORS = ('tsv', 'title_tsv', 'head_tsv')
+
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
@@ -31,9 +34,17 @@ def upgrade() -> None:
         op.create_table(
             'article_search',
             sa.Column('article_id', sa.Integer(), sa.ForeignKey('articles.id', ondelete='CASCADE'), primary_key=True),
+            sa.Column('locale', sa.String(length=8), nullable=False),
+            sa.Column('published', sa.Boolean(), nullable=False),
+            sa.Column('title_tsv', postgresql.TSVECTOR(), nullable=False),
+            sa.Column('head_tsv', postgresql.TSVECTOR(), nullable=False),
             sa.Column('tsv', postgresql.TSVECTOR(), nullable=False),
         )
-        op.create_index('ix_article_search_tsv', 'article_search', ['tsv'], postgresql_using='gin')
+        # fastupdate off: articles change rarely, and a pending list of unmerged entries
+        # would be scanned linearly by every search until the next vacuum.
+        for column in _PG_VECTORS:
+            op.create_index(f'ix_article_search_{column}', 'article_search', [column], postgresql_using='gin',
+                            postgresql_with={'fastupdate': 'off'})
     else:
         raise NotImplementedError(f"search index for {dialect}")
 
@@ -64,7 +75,8 @@ def downgrade() -> None:
     op.drop_index('ix_article_search_words_loose', table_name='article_search_words')
     op.drop_table('article_search_words')
     if op.get_bind().dialect.name == "postgresql":
-        op.drop_index('ix_article_search_tsv', table_name='article_search')
+        for column in _PG_VECTORS:
+            op.drop_index(f'ix_article_search_{column}', table_name='article_search')
         op.drop_table('article_search')
     else:
         op.execute("DROP TABLE IF EXISTS article_search")

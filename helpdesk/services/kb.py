@@ -87,6 +87,7 @@ def list_categories(session: Session, locale: str = "es") -> list[CategoryView]:
 
 
 def category_articles(session: Session, category_slug: str, locale: str = "es") -> tuple[CategoryView, list[Article]]:
+    """A category (named in `locale`) and its published articles in that language, by title."""
     category = session.exec(select(ArticleCategory).where(ArticleCategory.slug == category_slug)).first()
     if category is None:
         raise NotFound()
@@ -144,19 +145,25 @@ def related_articles(session: Session, article: Article, limit: int = 5) -> list
     if wanted:
         found = {
             a.slug: a
-            for a in session.exec(select(Article).where(col(Article.slug).in_(wanted), col(Article.is_published).is_(True)))
+            for a in session.exec(
+                select(Article).where(col(Article.slug).in_(wanted), col(Article.is_published).is_(True))
+            )
         }
         for slug in wanted:
             candidate = found.get(slug)
             if candidate is not None and candidate.locale != article.locale:
                 candidate = article_translation(session, candidate, article.locale)
-            if candidate is not None and candidate.id != article.id and candidate not in out:
+            if candidate is not None and candidate.id != article.id and candidate.id not in {a.id for a in out}:
                 out.append(candidate)
     if len(out) < limit and article.category_id is not None:
         taken = [a.id for a in out] + [article.id]
         out += session.exec(
             select(Article)
-            .where(_published(article.locale), Article.category_id == article.category_id, col(Article.id).not_in(taken))
+            .where(
+                _published(article.locale),
+                Article.category_id == article.category_id,
+                col(Article.id).not_in(taken),
+            )
             .order_by(col(Article.views).desc(), Article.id)
             .limit(limit - len(out))
         ).all()
@@ -457,13 +464,20 @@ def _since(query, since: Optional[datetime]):  # noqa: ANN001, ANN202
     return query.where(col(SearchQuery.created_at) >= since) if since is not None else query
 
 
-def top_queries(session: Session, actor: Optional[User], since: Optional[datetime] = None, limit: int = 20) -> list[dict]:
+def top_queries(
+    session: Session, actor: Optional[User], since: Optional[datetime] = None, limit: int = 20
+) -> list[dict]:
     """Most frequent searches: [{query, searches, avg_results, clicks}]."""
     require_staff(actor)
     searches = func.count().label("searches")
     rows = session.exec(
         _since(
-            select(SearchQuery.normalized, searches, func.avg(SearchQuery.results), func.count(SearchQuery.clicked_article_id)),
+            select(
+                SearchQuery.normalized,
+                searches,
+                func.avg(SearchQuery.results),
+                func.count(SearchQuery.clicked_article_id),
+            ),
             since,
         )
         .group_by(SearchQuery.normalized)

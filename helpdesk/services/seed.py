@@ -65,6 +65,11 @@ def seed_demo(session: Session) -> dict[str, int]:
             session.add(RequestType(name=name, name_en=name_en, position=pos))
             created["request_types"] += 1
     session.flush()
+    from helpdesk.services import demo_tickets, kb_content
+
+    created["tickets"] = demo_tickets.seed_demo_tickets(session)
+    # The help center is empty without articles; the loader is an idempotent upsert by slug.
+    created["articles"] = kb_content.load_demo_content(session)
     return created
 
 

@@ -76,13 +76,8 @@ class AppState(rx.State):
     # ------------------------------------------------------------ events
 
     @rx.event
-    async def load_app(self):
+    def load_app(self):
         """First handler of every page: language and who is signed in."""
-        from helpdesk.web.pages.guard import GuardedState
-
-        # Every guarded page shares one `access` flag: back to "deciding" until this page's own
-        # on_load rules, so a page never renders with the verdict of the previous one.
-        (await self.get_state(GuardedState)).access = ""
         # Spanish unless this browser chose English with the switch: our users are Spanish-first.
         self._apply_locale(self.locale_pref or i18n.DEFAULT_LOCALE)
         self._refresh_identity()

@@ -14,6 +14,7 @@ AGENT_TICKET = "/agent/tickets/[id]"
 AGENT_DASHBOARD = "/agent/dashboard"
 KB_ADMIN = "/agent/articles"
 ADMIN = "/admin"
+ACCOUNT = "/account"
 
 
 def safe_next(target: str | None, default: str = HOME) -> str:

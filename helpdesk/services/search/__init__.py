@@ -3,13 +3,15 @@
 Text is analysed in Python (see analysis.py) for both backends, so the same query
 finds the same articles whichever database is configured. The index is kept in step
 with `articles` by the kb services (reindex_article / remove_article, in the same
-transaction as the change); `rebuild_index` recreates it from scratch.
+transaction as the change); `rebuild_index` recreates it from scratch and
+`ensure_index` does so only when it does not cover every article (after migrating).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from types import ModuleType
+
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -25,6 +27,7 @@ from helpdesk.services.search.analysis import (
     segments,
     with_completions,
 )
+from helpdesk.services.search.entry import IndexEntry
 
 __all__ = [
     "SearchHit",
@@ -89,6 +92,7 @@ def search_articles(
     input: operators and quotes are treated as punctuation.
     """
     limit = max(1, min(int(limit), MAX_LIMIT))
+    locale = (locale or "")[:2].lower()
     locale = locale if locale in LOCALES else LOCALES[0]
     backend = _backend(session)
     found = _search_one_locale(session, backend, query, locale, limit, prefix_last, include_drafts)
@@ -176,7 +180,7 @@ def reindex_article(session: Session, article: Article) -> None:
     if article.id is None:
         session.flush()
     doc = analyse_article(article.title, article.summary, article.body, article.locale)
-    _backend(session).upsert(session, [(article.id, doc)])
+    _backend(session).upsert(session, [IndexEntry(article.id, article.locale, article.is_published, doc)])
     completions.record(session, ((doc.lang, word, stem) for word, stem in doc.vocabulary))
 
 
@@ -193,16 +197,19 @@ def rebuild_index(session: Session, batch_size: int = 500) -> int:
     total, last_id = 0, 0
     # Plain rows, not ORM objects: a large rebuild stays flat in memory and leaves the
     # caller's own (possibly modified) Article objects alone.
-    columns = select(Article.id, Article.title, Article.summary, Article.body, Article.locale)
+    columns = select(Article.id, Article.title, Article.summary, Article.body, Article.locale, Article.is_published)
     while True:
         batch = session.exec(
-            columns.where(Article.id > last_id).order_by(Article.id).limit(batch_size)  # type: ignore[arg-type,operator]
+            columns.where(col(Article.id) > last_id).order_by(Article.id).limit(batch_size)
         ).all()
         if not batch:
             break
-        docs = [(r.id, analyse_article(r.title, r.summary, r.body, r.locale)) for r in batch]
-        backend.upsert(session, docs)
-        fresh = {(doc.lang, word, stem) for _, doc in docs for word, stem in doc.vocabulary} - known
+        entries = [
+            IndexEntry(r.id, r.locale, r.is_published, analyse_article(r.title, r.summary, r.body, r.locale))
+            for r in batch
+        ]
+        backend.upsert(session, entries)
+        fresh = {(e.doc.lang, word, stem) for e in entries for word, stem in e.doc.vocabulary} - known
         completions.record(session, fresh)
         known |= fresh
         total += len(batch)

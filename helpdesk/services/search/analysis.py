@@ -114,7 +114,7 @@ _ES_STOPWORDS = frozenset(
     esas ese eso esos esta estas este esto estos estoy fue ha han has hay he la las le les lo los
     me mi mis mucho muy nada ni no nos nosotros o os otra otro para pero poco por porque puede
     puedo puedes que quien se sea segun ser si sin sobre solo son su sus tambien te tengo ti
-    tiene tu tus un una unas uno unos usted ya yo quiero necesito hacer hago estan estamos
+    tiene tu tus u un una unas uno unos usted y ya yo quiero necesito hacer hago estan estamos
     estar soy eres somos cuanto cuanta cuantos cuantas
     """.split()
 )
@@ -160,11 +160,11 @@ _EN_SYNONYMS: list[list[str]] = [
 class Language:
     code: str
     stopwords: frozenset[str]
-    _stemmer_name: str
-    _synonym_source: list[list[str]] = field(hash=False, compare=False)
+    stemmer_name: str
+    synonym_source: list[list[str]] = field(hash=False, compare=False)
 
     def stem(self, folded: str) -> str:
-        return _stem(self._stemmer_name, folded)
+        return _stem(self.stemmer_name, folded)
 
     @property
     def synonyms(self) -> "SynonymTable":
@@ -233,7 +233,7 @@ def _synonym_table(code: str) -> SynonymTable:
     lang = LANGUAGES[code]
     by_stem: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     by_word: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
-    for group in lang._synonym_source:
+    for group in lang.synonym_source:
         targets: list[tuple[str, ...]] = []
         keys: list[tuple[dict, tuple[str, ...], tuple[str, ...]]] = []
         for entry in group:
@@ -252,14 +252,6 @@ def _synonym_table(code: str) -> SynonymTable:
 
 
 # --- Indexing ------------------------------------------------------------------------------
-
-
-def analyse_word(word: str, lang: Language) -> str | None:
-    """Precise stem of one word, or None for stopwords and noise."""
-    folded = fold(word)
-    if not folded or len(folded) > MAX_TOKEN_LEN or folded in lang.stopwords:
-        return None
-    return lang.stem(folded)
 
 
 def analyse_words(text: str, lang: Language, vocabulary: set[tuple[str, str]] | None = None) -> list[str]:
@@ -583,7 +575,7 @@ def excerpt(text: str, parsed: ParsedQuery, locale: str, width: int = 160) -> li
         anchor = hits[best][0]
         # Some context before the first hit, from a sentence start or at least a word.
         start = max(0, anchor - 40)
-        sentence = max(text.rfind(". ", start, anchor), text.rfind("? ", start, anchor), text.rfind(": ", start, anchor))
+        sentence = max(text.rfind(mark, start, anchor) for mark in (". ", "? ", ": "))
         if sentence != -1:
             start = sentence + 2
         elif start > 0:

@@ -1,15 +1,14 @@
 """SQLite backend: an FTS5 table of pre-analysed text, ranked with bm25.
 
 Created by migration 0004 as
-    article_search(title_p, title_l, summary_p, summary_l, body_p, body_l, tags)
+    article_search(title_p, title_l, summary_p, summary_l, body_p, body_l)
 with rowid = articles.id. `_p` columns hold precise stems (ñ kept), `_l` loose ones
-(ñ→n); the tokenizer keeps diacritics because it must not fold ñ itself. `tags`
-holds the article's locale and "published"/"draft", so filtering happens inside the
-full-text match instead of through a join that would run once per matching row.
+(ñ→n); the tokenizer keeps diacritics because it must not fold ñ itself.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Iterable, Sequence
 
 from sqlalchemy import text
@@ -25,21 +24,16 @@ COLUMNS = {
     "head": ("{title_p summary_p}", "{title_l summary_l}"),
     "title": ("{title_p}", "{title_l}"),
 }
-# Column order as created; a title hit is worth far more than the same word in the
-# body, and tags only filter.
-BM25_WEIGHTS = "10.0, 10.0, 4.0, 4.0, 1.0, 1.0, 0.0"
+# Column order as created; a title hit is worth far more than the same word in the body.
+BM25_WEIGHTS = "10.0, 10.0, 4.0, 4.0, 1.0, 1.0"
+# Best-ranked matches fetched per round before filtering by locale and publication.
+FIRST_ROUND = 40
 
 
 def _row(entry: IndexEntry) -> dict:
     doc = entry.doc
     tp, sp, bp = (" ".join(stems) for stems in (doc.title, doc.summary, doc.body))
-    tags = f"{_tag(entry.locale)} {'published' if entry.published else 'draft'}"
-    return {"id": entry.article_id, "tp": tp, "tl": loosen(tp), "sp": sp, "sl": loosen(sp), "bp": bp,
-            "bl": loosen(bp), "tags": tags}
-
-
-def _tag(locale: str) -> str:
-    return "locale" + "".join(ch for ch in locale.lower() if ch.isalnum())
+    return {"id": entry.article_id, "tp": tp, "tl": loosen(tp), "sp": sp, "sl": loosen(sp), "bp": bp, "bl": loosen(bp)}
 
 
 def upsert(session: Session, entries: Sequence[IndexEntry]) -> None:
@@ -48,8 +42,8 @@ def upsert(session: Session, entries: Sequence[IndexEntry]) -> None:
     delete(session, [entry.article_id for entry in entries])
     session.exec(
         text(
-            f"INSERT INTO {TABLE}(rowid, title_p, title_l, summary_p, summary_l, body_p, body_l, tags) "
-            "VALUES (:id, :tp, :tl, :sp, :sl, :bp, :bl, :tags)"
+            f"INSERT INTO {TABLE}(rowid, title_p, title_l, summary_p, summary_l, body_p, body_l) "
+            "VALUES (:id, :tp, :tl, :sp, :sl, :bp, :bl)"
         ),
         params=[_row(entry) for entry in entries],
     )
@@ -94,18 +88,15 @@ def _terms(parsed: ParsedQuery, scope: str, operator: str) -> str:
     return f" {operator} ".join(groups)
 
 
-def match_expression(parsed: ParsedQuery, mode: str, locale: str, include_drafts: bool = False) -> str:
-    """FTS5 query for a mode (see search.MODES), limited to one locale."""
+def match_expression(parsed: ParsedQuery, mode: str) -> str:
+    """FTS5 query for a mode (see search.MODES)."""
     if mode == "any_head":
         # Filter on title and summary, but let bm25 also see the body: the same rows
         # match (the second part is implied by the first), ranked on all their text.
-        terms = f"({_terms(parsed, 'head', 'OR')}) AND ({_terms(parsed, 'all', 'OR')})"
-    elif mode == "any":
-        terms = _terms(parsed, "all", "OR")
-    else:
-        terms = _terms(parsed, "title" if mode == "title" else "all", "AND")
-    filters = f'tags : "{_tag(locale)}"' + ("" if include_drafts else ' AND tags : "published"')
-    return f"({terms}) AND {filters}"
+        return f"({_terms(parsed, 'head', 'OR')}) AND ({_terms(parsed, 'all', 'OR')})"
+    if mode == "any":
+        return _terms(parsed, "all", "OR")
+    return _terms(parsed, "title" if mode == "title" else "all", "AND")
 
 
 def match(
@@ -117,8 +108,14 @@ def match(
     include_drafts: bool,
     exclude_ids: Sequence[int] = (),
 ) -> list[tuple[int, float]]:
-    """(article id, score) best first; score is -bm25 so that higher is better."""
-    params: dict = {"q": match_expression(parsed, mode, locale, include_drafts), "limit": limit}
+    """(article id, score) best first; score is -bm25 so that higher is better.
+
+    FTS5 ranks every matching row, and filtering each one through a join (or through
+    extra terms for locale and state) costs more than the ranking itself. So the best
+    matches are ranked first and filtered afterwards, fetching more only when too few
+    of them are in the reader's language and published.
+    """
+    params: dict = {"q": match_expression(parsed, mode)}
     where = f"{TABLE} MATCH :q"
     if exclude_ids:
         names = []
@@ -126,8 +123,30 @@ def match(
             params[f"x{n}"] = article_id
             names.append(f":x{n}")
         where += f" AND rowid NOT IN ({', '.join(names)})"
-    sql = (
+    ranked_sql = text(
         f"SELECT rowid, bm25({TABLE}, {BM25_WEIGHTS}) AS rank FROM {TABLE} "
-        f"WHERE {where} ORDER BY rank, rowid LIMIT :limit"
+        f"WHERE {where} ORDER BY rank, rowid LIMIT :fetch"
     )
-    return [(row[0], -float(row[1])) for row in session.exec(text(sql), params=params)]
+    fetch = max(FIRST_ROUND, 2 * limit)
+    while True:
+        ranked = session.exec(ranked_sql, params={**params, "fetch": fetch}).all()
+        wanted = _visible(session, [row[0] for row in ranked], locale, include_drafts)
+        found = [(row[0], -float(row[1])) for row in ranked if row[0] in wanted]
+        if len(found) >= limit or len(ranked) < fetch:
+            return found[:limit]
+        fetch *= 8
+
+
+def _visible(session: Session, ids: list[int], locale: str, include_drafts: bool) -> set[int]:
+    if not ids:
+        return set()
+    # One statement text whatever the number of ids, so it is prepared once.
+    published = "" if include_drafts else " AND is_published = 1"
+    rows = session.exec(
+        text(
+            "SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(:ids)) "
+            f"AND locale = :locale{published}"
+        ),
+        params={"ids": json.dumps(ids), "locale": locale},
+    )
+    return {row[0] for row in rows}

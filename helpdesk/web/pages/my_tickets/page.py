@@ -18,6 +18,7 @@ def status_badge(status, label, group_label, testid: str = "ticket-status") -> r
             label,
             color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"),
             variant="soft",
+            high_contrast=True,
             radius="full",
         ),
         spacing="1",

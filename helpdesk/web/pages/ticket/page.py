@@ -58,7 +58,7 @@ def _message(m: MessageView) -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.text(m.author, weight="bold", size="2"),
-                    rx.badge(m.role, variant="soft", color_scheme=rx.cond(m.from_support, "teal", "gray"), size="1"),
+                    rx.badge(m.role, variant="soft", high_contrast=True, color_scheme=rx.cond(m.from_support, "indigo", "gray"), size="1"),
                     spacing="2",
                     align="center",
                     wrap="wrap",

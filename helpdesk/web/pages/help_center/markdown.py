@@ -1,0 +1,48 @@
+"""Article Markdown made safe to hand to `rx.markdown(..., use_raw=False)`.
+
+`use_raw=False` already keeps raw HTML (a `<script>` in the body) as text, and react-markdown
+drops `javascript:` URLs by itself. Link targets are still rewritten here, on the server, so the
+guarantee does not depend on a frontend library's default: anything but http(s), mailto, tel,
+same-site paths and anchors becomes "#".
+"""
+
+from __future__ import annotations
+
+import re
+
+_SAFE = re.compile(r"^(?:https?:|mailto:|tel:|/(?!/)|#|\?)", re.IGNORECASE)
+# Inline links and images: [text](target "title") / ![alt](target)
+_INLINE = re.compile(r"(\]\(\s*)(<[^>]*>|[^)\s]+)")
+# Reference definitions: [name]: target
+_REFERENCE = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)(<[^>]*>|\S+)", re.MULTILINE)
+# Autolinks: <scheme:...>
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]{1,31}):([^<>\s]*)>")
+# Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def safe_url(url: str) -> str:
+    bare = _INVISIBLE.sub("", (url or "").strip("<>"))
+    if not bare:
+        return "#"
+    if _SAFE.match(bare):
+        return url
+    # A relative path without a scheme ("otra-pagina", "./x") is harmless.
+    if ":" not in bare.split("/", 1)[0]:
+        return url
+    return "#"
+
+
+def safe_markdown(body: str) -> str:
+    text = body or ""
+    text = _INLINE.sub(lambda m: m.group(1) + safe_url(m.group(2)), text)
+    text = _REFERENCE.sub(lambda m: m.group(1) + safe_url(m.group(2)), text)
+
+    def autolink(m: re.Match[str]) -> str:
+        scheme = m.group(1).lower()
+        if scheme in ("http", "https", "mailto", "tel"):
+            return m.group(0)
+        # Kept visible as text, never as a link.
+        return f"`{m.group(1)}:{m.group(2)}`"
+
+    return _AUTOLINK.sub(autolink, text)
