@@ -7,7 +7,8 @@
 exceptions add `exc`. `HELPDESK_LOG_FORMAT=text` switches to one-line `key=value` logs for a
 terminal, `HELPDESK_LOG_LEVEL` sets the level (default INFO).
 
-Call `configure_logging()` once at process start (the app module and the CLI do).
+Call `configure_logging()` once at process start (e.g. from the app module, instead of
+`logging.basicConfig`).
 """
 
 from __future__ import annotations

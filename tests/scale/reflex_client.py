@@ -53,6 +53,7 @@ class ReflexClient:
         path: str = "/",
         timeout: float = 10,
         until=None,
+        query: dict | None = None,
         settle: float = 0.05,
     ) -> dict:
         """Send one event and merge the deltas it causes. Reflex marks no "last update", so this
@@ -61,7 +62,7 @@ class ReflexClient:
         t0 = time.monotonic()
         await self.sio.emit(
             "event",
-            {"name": handler, "payload": payload or {}, "router_data": {"pathname": path, "query": {}, "asPath": path}},
+            {"name": handler, "payload": payload or {}, "router_data": {"pathname": path, "query": query or {}, "asPath": path}},
             namespace=NAMESPACE,
         )
         merged: dict = {}
@@ -86,6 +87,21 @@ class ReflexClient:
 
     async def next_update(self, timeout: float = 10) -> dict:
         return await asyncio.wait_for(self.updates.get(), timeout)
+
+    async def wait_for(self, check, timeout: float = 15) -> dict:
+        """Merge updates the server pushes (no event sent) until `check(merged)` holds."""
+        merged: dict = {}
+        deadline = time.monotonic() + timeout
+        while not check(merged):
+            update = await asyncio.wait_for(self.updates.get(), max(0.001, deadline - time.monotonic()))
+            for state, values in (update.get("delta") or {}).items():
+                merged.setdefault(state, {}).update(values)
+        return merged
+
+    def drain(self) -> None:
+        while not self.updates.empty():
+            self.updates.get_nowait()
+
 
 
 def _own_ports(base_url: str) -> set[tuple[str, int]]:

@@ -1,6 +1,7 @@
 """Several backend workers behind one port (PostgreSQL + Redis): they all serve, a tab's state
-follows it from one worker to another, changes cross processes through the Redis bus, and every
-worker survives the database dropping its connections."""
+follows it from one worker to another, a reply saved through one worker shows up live on a page
+held open by another (both directions, customer and agent), and every worker survives the
+database dropping its connections."""
 
 from __future__ import annotations
 
@@ -109,9 +110,9 @@ asyncio.run(main())
 
 
 def test_a_ticket_opened_in_one_process_reaches_a_page_waiting_in_another(scale_server, pg):
-    """Bus level: the pages that subscribe (customer ticket page, agent queue) are not on this
-    branch yet, so a stand-in subscriber process waits the way they do (bus.subscribe) while the
-    ticket service in this process opens a ticket."""
+    """Bus level: a stand-in subscriber process waits the way the live pages do (the customer's
+    ticket page and the agent pages call bus.subscribe) while the ticket service in this process
+    opens a ticket and publishes. The separate processes share nothing but Redis."""
     from helpdesk.domain.accounts import User
     from helpdesk.domain.catalog import Service
     from helpdesk.infra.db import make_engine
@@ -169,3 +170,92 @@ def test_every_worker_recovers_when_the_database_drops_its_connections(scale_ser
     # pool_pre_ping notices the dead connections: not a single request fails.
     assert set(statuses) == {200}, statuses
     assert len(seen) >= 2
+
+
+
+def _open_ticket_for(db_url: str, email: str) -> int:
+    from sqlmodel import Session, select
+
+    from helpdesk.domain.accounts import User
+    from helpdesk.domain.catalog import Service
+    from helpdesk.infra.db import make_engine
+    from helpdesk.services import tickets
+
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as s:
+            customer = s.exec(select(User).where(User.email == email)).one()
+            ticket = tickets.create_ticket(
+                s,
+                customer,
+                tickets.TicketDraft(
+                    subject="Sin tono en la centralita",
+                    description="Ninguna extensión tiene tono desde las nueve.",
+                    category="anomalia",
+                    service_id=s.exec(select(Service.id)).first(),
+                ),
+            )
+            number = ticket.number
+            s.commit()
+            return number
+    finally:
+        engine.dispose()
+
+
+def _mentions(delta: dict, text: str) -> bool:
+    return text in json.dumps(delta, ensure_ascii=False)
+
+
+def test_customer_and_agent_on_different_workers_see_each_others_replies_live(scale_server):
+    """The customer's ticket page and the agent's ticket page, each on its own worker process:
+    a reply saved by one reaches the other's open page without a reload (bus over Redis)."""
+    from helpdesk.web.pages.agent_ticket.state import AgentTicketState
+    from helpdesk.web.pages.ticket.state import TicketState
+
+    number = _open_ticket_for(scale_server.env["HELPDESK_DB_URL"], "cliente@demo.test")
+    login = f"{AuthState.get_full_name()}.login"
+
+    async def signed_in(avoid: set[int], email: str, password: str) -> tuple[ReflexClient, int]:
+        client, pid = await _connect_on_worker(scale_server, ReflexClient(scale_server.url).token, avoid=avoid)
+        await client.call(HYDRATE, {"vars": {}}, path="/login", until=hydrated)
+        await client.call(login, {"form": {"email": email, "password": password}}, path="/login", until=lambda d: _has(d, "user_name"))
+        return client, pid
+
+    async def scenario():
+        customer, pid_c = await signed_in(set(), "cliente@demo.test", "cliente-demo-1")
+        agent, pid_a = await signed_in({pid_c}, "agente@demo.test", "agente-demo-1")
+        try:
+            cpath, apath = f"/tickets/{number}", f"/agent/tickets/{number}"
+            q = {"id": str(number)}
+            seen = await customer.call(f"{TicketState.get_full_name()}.load", path=cpath, query=q, until=lambda d: _mentions(d, "Ninguna extensión"))
+            assert _mentions(seen, "Sin tono")
+            await agent.call(f"{AgentTicketState.get_full_name()}.load", path=apath, query=q, until=lambda d: _mentions(d, "Ninguna extensión"))
+            await asyncio.sleep(1.5)  # both pages' watchers are subscribed
+            customer.drain()
+            agent.drain()
+
+            await agent.call(
+                f"{AgentTicketState.get_full_name()}.send_reply",
+                {"form": {"body": "Reiniciamos la centralita desde aquí."}},
+                path=apath,
+                query=q,
+                until=lambda d: _mentions(d, "Reiniciamos"),
+            )
+            pushed = await customer.wait_for(lambda d: _mentions(d, "Reiniciamos la centralita"), timeout=15)
+
+            await customer.call(
+                f"{TicketState.get_full_name()}.send_reply",
+                {"form": {"body": "Ya tenemos tono, gracias."}},
+                path=cpath,
+                query=q,
+                until=lambda d: _mentions(d, "Ya tenemos tono"),
+            )
+            pushed_back = await agent.wait_for(lambda d: _mentions(d, "Ya tenemos tono"), timeout=15)
+            return pid_c, pid_a, pushed, pushed_back
+        finally:
+            await customer.close()
+            await agent.close()
+
+    pid_c, pid_a, pushed, pushed_back = asyncio.run(scenario())
+    assert pid_c != pid_a
+    assert _mentions(pushed, "Reiniciamos") and _mentions(pushed_back, "Ya tenemos tono")
