@@ -86,9 +86,47 @@ def _serve(args: argparse.Namespace) -> int:
     return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from helpdesk.services import backup
+
+    out = args.out or f"helpdesk-backup-{datetime.now():%Y%m%d-%H%M%S}.tar.gz"
+    try:
+        manifest = backup.create_backup(out)
+    except backup.BackupError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(
+        f"backup written to {out}: {manifest['db_kind']} database at revision {manifest['alembic_revision']}, "
+        f"{manifest['attachments']['count']} attachment(s)"
+    )
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from helpdesk.services import backup
+
+    try:
+        manifest = backup.restore_backup(args.file)
+    except backup.BackupError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(
+        f"restored {args.file} (made {manifest['created_at']}, revision {manifest['alembic_revision']}, "
+        f"{manifest['attachments']['count']} attachment(s)); the database is at the latest migration"
+    )
+    return 0
+
+
 def _db_exists(settings) -> bool:
     if not settings.is_sqlite:
-        return True
+        # A fresh PostgreSQL database exists but has no tables until the first migration.
+        from sqlalchemy import inspect
+
+        from helpdesk.infra.db import get_engine
+
+        return inspect(get_engine()).has_table("users")
     return (settings.data_dir / "helpdesk.db").exists()
 
 
@@ -116,6 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="run the app in production mode on $PORT")
     p.add_argument("--backend-only", action="store_true")
     p.set_defaults(fn=_serve)
+
+    p = sub.add_parser("backup", help="write database, attachments and secret key to one archive")
+    p.add_argument("--out", help="archive path (default: helpdesk-backup-<time>.tar.gz)")
+    p.set_defaults(fn=_backup)
+
+    p = sub.add_parser("restore", help="replace this install's data with an archive (stop the server first)")
+    p.add_argument("file")
+    p.set_defaults(fn=_restore)
 
     args = parser.parse_args(argv)
     return args.fn(args)

@@ -22,6 +22,16 @@ log = logging.getLogger("helpdesk.bus")
 CHANNEL = "helpdesk:changes"
 _WORKER_ID = uuid.uuid4().hex
 
+
+def _new_worker_id() -> None:
+    # Granian forks its workers from a process that already imported the app: without a fresh
+    # id per child, every worker took the others' messages for its own echoes and dropped them.
+    global _WORKER_ID
+    _WORKER_ID = uuid.uuid4().hex
+
+
+os.register_at_fork(after_in_child=_new_worker_id)
+
 _lock = threading.Lock()
 _subscribers: dict[str, set[asyncio.Queue]] = defaultdict(set)
 _loops: dict[asyncio.Queue, asyncio.AbstractEventLoop] = {}

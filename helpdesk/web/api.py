@@ -26,14 +26,44 @@ def current_user(request: Request):
         return accounts.user_for_token(s, token)
 
 
-async def health(_: Request) -> Response:
+def _check_database() -> str:
+    with get_engine().connect() as conn:
+        conn.execute(text("SELECT 1"))
+    return "ok"
+
+
+def _check_redis(url: str) -> str:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     try:
-        with get_engine().connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return JSONResponse({"status": "ok", "database": "ok"})
-    except Exception as exc:  # noqa: BLE001 - health reports, never raises
-        log.warning("health check failed: %s", exc)
-        return JSONResponse({"status": "degraded", "database": "unreachable"}, status_code=503)
+        client.ping()
+    finally:
+        client.close()
+    return "ok"
+
+
+async def health(_: Request) -> Response:
+    """Liveness and readiness for load balancers: database and (when configured) Redis.
+    `worker` is this process's id, so operators (and the scale tests) can see which backend
+    worker answered."""
+    import asyncio
+    import os
+
+    body: dict = {"status": "ok", "worker": os.getpid()}
+    checks = {"database": (_check_database,)}
+    redis_url = os.environ.get("REFLEX_REDIS_URL", "").strip()
+    if redis_url:
+        checks["redis"] = (_check_redis, redis_url)
+    for name, (fn, *args) in checks.items():
+        try:
+            # Off the event loop: a hanging database must not stall every socket of this worker.
+            body[name] = await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout=5)
+        except Exception as exc:  # noqa: BLE001 - health reports, never raises
+            log.warning("health check %s failed: %s", name, exc)
+            body[name] = "unreachable"
+            body["status"] = "degraded"
+    return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
 
 async def session_cookie(request: Request) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
@@ -16,6 +17,7 @@ def test_home_is_spanish_by_default(page):
     assert page.title().endswith("Centro de ayuda")
 
 
+@pytest.mark.pg_smoke
 def test_register_logout_login(page):
     email = f"nuevo-{uuid.uuid4().hex[:8]}@Ejemplo.test"
     page.goto("/register")
@@ -34,6 +36,7 @@ def test_register_logout_login(page):
     login(page, "  " + email.upper(), "una-clave-larga")
 
 
+@pytest.mark.pg_smoke
 def test_wrong_password_shows_form_error_and_keeps_email(page):
     page.goto("/login")
     page.get_by_test_id("login-email").fill("cliente@demo.test")
@@ -56,6 +59,7 @@ def test_registration_errors_are_next_to_fields_and_keep_input(page):
     expect(page.get_by_test_id("register-email")).to_have_value("esto-no-es-un-correo")
 
 
+@pytest.mark.pg_smoke
 def test_customer_typing_agent_url_is_denied_and_sees_no_queue(page):
     login(page, "cliente@demo.test", "cliente-demo-1")
     expect(page.get_by_test_id("nav-agent")).to_have_count(0)
@@ -88,6 +92,7 @@ def test_language_switch_is_remembered(page):
     expect(page.get_by_test_id("nav-new-ticket")).to_have_text("Nuevo ticket")
 
 
+@pytest.mark.pg_smoke
 def test_admin_reaches_admin_page(page):
     login(page, "admin@demo.test", "admin-demo-1")
     page.goto("/admin")

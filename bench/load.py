@@ -1,0 +1,295 @@
+"""Load generator for a running help desk, on loopback only, bounded in connections and time.
+
+N customers connect to `/_event` like browsers (one tab token each), hydrate the help center
+home (`/`: hydrate + its on_load handlers), then search in a loop with think time. Meanwhile a
+few agents reply to tickets through the ticket service (the database work an agent's reply
+does). Prints throughput, p50/p95/p99 round-trip latency per event kind, errors, and the RSS of
+the server's processes.
+
+    python bench/load.py --url http://localhost:3000 --customers 200 --duration 30
+
+Handler names are configurable because pages evolve: `--search-handler
+HelpCenterState.search --search-arg query` sends `{"query": "<term>"}` to that handler
+(short class names are resolved against the app's State classes). Without a search handler
+(the help center still a placeholder), customers repeat `--on-load-handler` instead
+(default AppState.load_app: language + session lookup, the first handler of every page).
+Latency is the round trip from emitting an event to the first state update it causes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import os
+import pkgutil
+import random
+import statistics
+import sys
+import time
+import urllib.parse
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+TERMS = ["factura", "contraseña", "llamadas", "adjuntar", "ticket", "devolución", "fibra", "buzón", "iva", "audio"]
+
+
+def _state_classes() -> dict[str, str]:
+    """Short class name -> full state name, for every State in helpdesk.web."""
+    import reflex as rx
+
+    import helpdesk.web.pages as pages
+
+    importlib.import_module("helpdesk.web.app_state")
+    for mod in pkgutil.walk_packages(pages.__path__, pages.__name__ + "."):
+        if mod.name.endswith(".state"):
+            importlib.import_module(mod.name)
+    found: dict[str, str] = {}
+    todo = [rx.State]
+    while todo:
+        cls = todo.pop()
+        found[cls.__name__] = cls.get_full_name()
+        todo.extend(cls.get_substates())
+    return found
+
+
+def resolve(handler: str, classes: dict[str, str]) -> str:
+    cls, _, name = handler.rpartition(".")
+    return f"{classes.get(cls, cls)}.{name}"
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.samples: list[str] = []
+
+    def ok(self, kind: str, seconds: float) -> None:
+        self.latency[kind].append(seconds * 1000)
+
+    def fail(self, kind: str, exc: BaseException) -> None:
+        self.errors[kind] += 1
+        if len(self.samples) < 5:
+            self.samples.append(f"{kind}: {type(exc).__name__}: {exc}"[:200])
+
+
+async def customer(i: int, args, names: dict[str, str], stats: Stats, clock: dict, ready: asyncio.Event, sem: asyncio.Semaphore) -> None:
+    from tests.scale.reflex_client import ReflexClient, hydrated
+
+    rng = random.Random(i)
+    client = ReflexClient(args.url)
+    try:
+        async with sem:  # tabs open in waves, not all in the same millisecond
+            t0 = time.monotonic()
+            await client.connect(timeout=30)
+            stats.ok("connect", time.monotonic() - t0)
+            t0 = time.monotonic()
+            # hydrate_and_load also runs the page's on_load handlers (on_load_internal).
+            await client.call(names["hydrate"], {"vars": {}}, path="/", timeout=30, until=hydrated)
+            stats.ok("hydrate+on_load", time.monotonic() - t0)
+    except Exception as exc:  # noqa: BLE001
+        stats.fail("connect", exc)
+        await _close(client)
+        return
+    await ready.wait()
+    while time.monotonic() < clock["stop"]:
+        await asyncio.sleep(rng.uniform(0.5, 1.5) * args.think)
+        kind = "search" if names.get("search") else "page_event"
+        handler = names.get("search") or names["on_load"]
+        payload = {args.search_arg: rng.choice(TERMS)} if names.get("search") else {}
+        try:
+            await client.call(handler, payload, path="/", timeout=30)
+            stats.ok(kind, client.first_update_s)
+        except Exception as exc:  # noqa: BLE001
+            stats.fail(kind, exc)
+    await _close(client)
+
+
+async def _close(client) -> None:
+    try:
+        await client.close()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def agent_loop(i: int, args, stats: Stats, stop_at: float) -> None:
+    """An agent answering the newest tickets, through the same service the agent page uses."""
+    from sqlmodel import select
+
+    from helpdesk.domain.accounts import User
+    from helpdesk.domain.tickets import Ticket
+    from helpdesk.infra.db import session_scope
+    from helpdesk.services import tickets
+
+    rng = random.Random(1000 + i)
+    while time.monotonic() < stop_at:
+        time.sleep(rng.uniform(0.5, 1.5) * args.agent_think)
+        t0 = time.monotonic()
+        try:
+            with session_scope() as s:
+                agent = s.exec(select(User).where(User.role.in_(("agent", "admin")))).first()
+                ticket = s.exec(select(Ticket).order_by(Ticket.id.desc()).limit(20)).all()
+                if not ticket:
+                    continue
+                tickets.add_message(s, agent, rng.choice(ticket).number, f"Respuesta de carga {rng.random():.6f}")
+            stats.ok("agent_reply", time.monotonic() - t0)
+        except Exception as exc:  # noqa: BLE001
+            stats.fail("agent_reply", exc)
+
+
+def ensure_tickets(n: int = 20) -> None:
+    from sqlmodel import func, select
+
+    from helpdesk.domain.accounts import User
+    from helpdesk.domain.catalog import Service
+    from helpdesk.domain.tickets import Ticket
+    from helpdesk.infra.db import session_scope
+    from helpdesk.services import tickets
+
+    with session_scope() as s:
+        have = s.exec(select(func.count()).select_from(Ticket)).one()
+        customer = s.exec(select(User).where(User.role == "customer", User.password_hash != "")).first()
+        service = s.exec(select(Service.id)).first()
+        for k in range(max(0, n - have)):
+            tickets.create_ticket(
+                s,
+                customer,
+                tickets.TicketDraft(
+                    subject=f"Carga {k}", description="Ticket para la prueba de carga.", category="consulta", service_id=service
+                ),
+            )
+
+
+def server_rss(port: int) -> tuple[int, float]:
+    """Processes listening on the port and their parents/children: count and total RSS (MiB)."""
+    import psutil
+
+    roots = set()
+    for c in psutil.net_connections(kind="tcp"):
+        if c.status == psutil.CONN_LISTEN and c.laddr.port == port and c.pid:
+            roots.add(c.pid)
+    procs = {}
+    for pid in roots:
+        try:
+            p = psutil.Process(pid)
+            procs[p.pid] = p
+            parent = p.parent()
+            if parent is not None and "python" in parent.name():
+                procs[parent.pid] = parent
+                for child in parent.children(recursive=True):
+                    procs[child.pid] = child
+        except psutil.Error:
+            continue
+    rss = 0
+    for p in procs.values():
+        try:
+            rss += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return len(roots), rss / 2**20
+
+
+async def main_async(args) -> int:
+    host = urllib.parse.urlparse(args.url).hostname
+    if host not in ("localhost", "127.0.0.1", "::1"):
+        raise SystemExit("load tests target loopback only")
+    classes = _state_classes()
+    import reflex as rx
+
+    names = {
+        "hydrate": f"{rx.State.get_full_name()}.hydrate_and_load",
+        "on_load": resolve(args.on_load_handler, classes),
+    }
+    if args.search_handler:
+        names["search"] = resolve(args.search_handler, classes)
+    if args.agents:
+        ensure_tickets()
+    port = urllib.parse.urlparse(args.url).port or 80
+    workers, rss_before = server_rss(port)
+    stats = Stats()
+    ready = asyncio.Event()
+    clock = {"stop": float("inf")}
+    # The run's clock starts once every customer is connected; the ramp-up is reported apart.
+    ramp_start = time.monotonic()
+    sem = asyncio.Semaphore(args.connect_concurrency)
+
+    tasks = [asyncio.create_task(customer(i, args, names, stats, clock, ready, sem)) for i in range(args.customers)]
+    while len(stats.latency["hydrate+on_load"]) + sum(stats.errors.values()) < args.customers:
+        if time.monotonic() - ramp_start > 120:
+            break
+        await asyncio.sleep(0.1)
+    ramp = time.monotonic() - ramp_start
+    run_start = time.monotonic()
+    stop_at = clock["stop"] = run_start + args.duration
+    ready.set()
+    loop = asyncio.get_running_loop()
+    agents = [loop.run_in_executor(None, agent_loop, i, args, stats, stop_at) for i in range(args.agents)]
+    peak_rss = rss_before
+    while time.monotonic() < stop_at:
+        await asyncio.sleep(1)
+        peak_rss = max(peak_rss, server_rss(port)[1])
+    await asyncio.gather(*tasks, *agents, return_exceptions=True)
+    elapsed = time.monotonic() - run_start
+
+    print(f"target {args.url}: {workers} worker process(es) listening; {args.customers} customers, "
+          f"{args.agents} agents, {args.duration}s (+{ramp:.1f}s ramp-up)")
+    total = 0
+    for kind in sorted(stats.latency):
+        values = stats.latency[kind]
+        if kind not in ("connect", "hydrate+on_load"):
+            total += len(values)
+        print(f"  {kind:16s} n={len(values):6d}  p50={percentile(values, 50):7.1f} ms  p95={percentile(values, 95):7.1f} ms"
+              f"  p99={percentile(values, 99):7.1f} ms  max={max(values) if values else float('nan'):7.1f} ms")
+    print(f"  throughput       {total / elapsed:.1f} events/s (searches and agent replies during the run)")
+    print(f"  errors           {dict(stats.errors) or 0}")
+    for sample in stats.samples:
+        print(f"    {sample}")
+    print(f"  server RSS       {rss_before:.0f} MiB before, {peak_rss:.0f} MiB peak (all server processes)")
+    return 1 if stats.errors else 0
+
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--url", default=os.environ.get("HELPDESK_BENCH_URL", "http://localhost:3000"))
+    p.add_argument(
+        "--db-url",
+        default=os.environ.get("HELPDESK_DB_URL", ""),
+        help="the server's database, for the agents' replies (default $HELPDESK_DB_URL; needed with --agents)",
+    )
+    p.add_argument("--customers", type=int, default=200)
+    p.add_argument("--agents", type=int, default=3)
+    p.add_argument("--duration", type=float, default=30.0)
+    p.add_argument("--think", type=float, default=1.0, help="mean seconds between a customer's searches")
+    p.add_argument("--agent-think", type=float, default=2.0, help="mean seconds between an agent's replies")
+    p.add_argument("--connect-concurrency", type=int, default=20)
+    p.add_argument(
+        "--on-load-handler",
+        default="AppState.load_app",
+        help="event customers repeat when there is no search handler (load_app: the session lookup every page does)",
+    )
+    p.add_argument("--search-handler", default="", help="e.g. HelpCenterState.search (empty: repeat --on-load-handler)")
+    p.add_argument("--search-arg", default="query")
+    args = p.parse_args()
+    args.customers = min(args.customers, 2000)  # bounded, whatever is asked
+    args.duration = min(args.duration, 600)
+    if args.agents and not args.db_url:
+        p.error("--agents needs --db-url (or HELPDESK_DB_URL): the server's database")
+    if args.db_url:
+        os.environ["HELPDESK_DB_URL"] = args.db_url
+    return asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
