@@ -25,8 +25,8 @@ pass() {  # pass <name> <command...>: run one pass, remember its time and result
     if [ $rc -eq 0 ]; then summary+=("ok    ${took}s  $name"); else summary+=("FAIL  ${took}s  $name"); status=1; fi
 }
 
-section "1/5 unit and state tests (SQLite)"
-pass "unit+state SQLite" "${PYTEST[@]}" tests/unit tests/state
+section "1/5 unit, state and security tests (SQLite)"
+pass "unit+state+security SQLite" "${PYTEST[@]}" tests/unit tests/state tests/security
 
 section "2/5 browser tests (SQLite, production build)"
 pass "e2e SQLite" "${PYTEST[@]}" tests/e2e
