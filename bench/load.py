@@ -139,7 +139,10 @@ def agent_loop(i: int, args, stats: Stats, stop_at: float) -> None:
         try:
             with session_scope() as s:
                 agent = s.exec(select(User).where(User.role.in_(("agent", "admin")))).first()
-                ticket = s.exec(select(Ticket).order_by(Ticket.id.desc()).limit(20)).all()
+                # Closed tickets refuse replies (reopen first): answer the open ones.
+                ticket = s.exec(
+                    select(Ticket).where(Ticket.status != "closed").order_by(Ticket.id.desc()).limit(20)
+                ).all()
                 if not ticket:
                     continue
                 tickets.add_message(s, agent, rng.choice(ticket).number, f"Respuesta de carga {rng.random():.6f}")
