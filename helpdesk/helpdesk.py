@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import reflex as rx
 
+from helpdesk.infra.logging import configure_logging
 from helpdesk.web import routes
 from helpdesk.web.api import build_api, limit_upload_size
 from helpdesk.web.app_state import AppState
@@ -32,8 +31,8 @@ from helpdesk.web.pages.new_ticket.state import NewTicketState
 from helpdesk.web.pages.ticket.page import ticket_page
 from helpdesk.web.pages.ticket.state import TicketState
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-logging.getLogger("alembic").setLevel(logging.WARNING)
+# One structured line per log record (JSON by default; HELPDESK_LOG_FORMAT=text for key=value).
+configure_logging()
 
 
 async def _on_startup() -> None:

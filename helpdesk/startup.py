@@ -22,3 +22,10 @@ def prepare_database() -> None:
             if get_settings().demo and seed.is_empty(s):
                 seed.seed_demo(s)
                 log.info("demo data loaded")
+        with session_scope() as s:
+            from helpdesk.services import search
+
+            # The full-text index is derived data: rebuild it if it does not cover every article
+            # (after a restore, or a migration that recreated it).
+            if search.ensure_index(s):
+                log.info("search index rebuilt")

@@ -37,7 +37,21 @@ PAGES = [
     ("/articles/recuperar-contrasena", "anonymous"),
     ("/categories/cuenta-y-contrasenas", "anonymous"),
     ("/agent/articles", "agent"),
+    ("/account", "customer"),
+    # "{first}": the first ticket of the list this role sees (demo data has some).
+    ("/tickets/{first}", "customer"),
+    ("/agent/tickets/{first}", "agent"),
 ]
+
+
+def _resolve(page, path: str) -> str:
+    if "{first}" not in path:
+        return path
+    page.goto("/agent" if path.startswith("/agent") else "/tickets")
+    first = page.get_by_test_id("queue-row" if path.startswith("/agent") else "ticket-row").first
+    expect(first).to_be_visible()
+    number = first.get_by_test_id("ticket-id").inner_text().strip().lstrip("#")
+    return path.replace("{first}", number)
 
 _axe = Axe()
 
@@ -57,6 +71,7 @@ def test_page_has_no_wcag_violations(new_context, path, role):
     page = new_context().new_page()
     if ROLES[role]:
         login(page, *ROLES[role])
+    path = _resolve(page, path)
     page.goto(path)
     expect(page.locator("main")).to_be_visible()
     problems = []

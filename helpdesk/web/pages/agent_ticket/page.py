@@ -190,7 +190,7 @@ def _note_box() -> rx.Component:
             field_error("note", S.errors.get("note", "")),
             rx.hstack(
                 rx.spacer(),
-                rx.button(rx.icon("sticky-note", size=15), T["agent.add_note"], type="submit", variant="soft", color_scheme="amber", custom_attrs=tid("agent-note-submit")),
+                rx.button(rx.icon("sticky-note", size=15), T["agent.add_note"], type="submit", variant="soft", color_scheme="amber", high_contrast=True, custom_attrs=tid("agent-note-submit")),
                 width="100%",
             ),
             spacing="2",
@@ -217,6 +217,7 @@ def _solve() -> rx.Component:
                 T["a11y.solve"],
                 color_scheme="green",
                 variant="soft",
+                high_contrast=True,
                 width="100%",
                 disabled=(S.status == "solved") | (S.status == "closed"),
                 aria_keyshortcuts="s",
@@ -229,7 +230,7 @@ def _solve() -> rx.Component:
             rx.flex(
                 rx.alert_dialog.cancel(rx.button(T["common.cancel"], variant="soft", color_scheme="gray", custom_attrs=tid("agent-solve-cancel"))),
                 rx.alert_dialog.action(
-                    rx.button(T["a11y.solve_confirm"], color_scheme="green", on_click=S.set_status("solved"), custom_attrs=tid("agent-solve-confirm"))
+                    rx.button(T["a11y.solve_confirm"], color_scheme="green", high_contrast=True, on_click=S.set_status("solved"), custom_attrs=tid("agent-solve-confirm"))
                 ),
                 spacing="3",
                 justify="end",

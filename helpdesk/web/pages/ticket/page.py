@@ -105,7 +105,7 @@ def _header() -> rx.Component:
         ),
         rx.cond(
             t["promise"] != "",
-            rx.callout(t["promise"], icon="clock", color_scheme="teal", variant="surface", size="1", custom_attrs=tid("ticket-sla")),
+            rx.callout(t["promise"], icon="clock", color_scheme="indigo", variant="surface", high_contrast=True, size="1", custom_attrs=tid("ticket-sla")),
         ),
         rx.cond(
             t["follow_up_of"] != "",
@@ -134,7 +134,7 @@ def _csat() -> rx.Component:
                 rx.vstack(
                     rx.cond(
                         S.csat_state == "thanks",
-                        rx.callout(T["customer.csat_thanks"], icon="heart", color_scheme="green", width="100%", custom_attrs=tid("csat-thanks")),
+                        rx.callout(T["customer.csat_thanks"], icon="heart", color_scheme="green", high_contrast=True, width="100%", custom_attrs=tid("csat-thanks")),
                         rx.vstack(
                             rx.heading(T["customer.csat_question"], size="4", as_="h2"),
                             rx.hstack(
@@ -262,7 +262,7 @@ def _content() -> rx.Component:
         loading_block(),
         rx.vstack(
             _header(),
-            rx.cond(S.notice != "", rx.callout(S.notice, icon="info", width="100%", custom_attrs=tid("ticket-notice"))),
+            rx.cond(S.notice != "", rx.callout(S.notice, icon="info", high_contrast=True, width="100%", custom_attrs=tid("ticket-notice"))),
             rx.grid(
                 rx.vstack(
                     _csat(),
