@@ -310,25 +310,34 @@ def _ticket_link(ticket: Ticket, email: str) -> str:
     return f"{get_settings().base_url}/tickets/{ticket.number}?k={token}"
 
 
+def _mail_about(session: Session, ticket: Ticket, *, to: str, name: str, template: str, key: str, **ctx: object) -> None:
+    """Queue one ticket mail: every template gets the ticket's number, subject and a link for `to`."""
+    from helpdesk.services import mail
+
+    mail.queue_template(
+        session,
+        to=to,
+        template=template,
+        locale=ticket.locale,
+        idempotency_key=key,
+        ticket_id=ticket.id,
+        name=name,
+        ticket_number=ticket.number,
+        subject=ticket.subject,
+        link=_ticket_link(ticket, to),
+        **ctx,
+    )
+
+
 def _notify_created(session: Session, ticket: Ticket, requester: User) -> None:
     from helpdesk import i18n
-    from helpdesk.services import mail
 
     expected = ""
     if ticket.first_response_due_at is not None:
         expected = i18n.full_datetime(ticket.first_response_due_at, ticket.locale)
-    mail.queue_template(
-        session,
-        to=requester.email,
-        template="ticket_created",
-        locale=ticket.locale,
-        idempotency_key=f"ticket-created:{ticket.id}",
-        ticket_id=ticket.id,
-        name=requester.name,
-        ticket_number=ticket.number,
-        subject=ticket.subject,
-        expected_response=expected,
-        link=_ticket_link(ticket, requester.email),
+    _mail_about(
+        session, ticket, to=requester.email, name=requester.name, template="ticket_created",
+        key=f"ticket-created:{ticket.id}", expected_response=expected,
     )
 
 
@@ -384,24 +393,13 @@ def add_message(
 
 
 def _notify_reply(session: Session, ticket: Ticket, agent: User, message: Message) -> None:
-    from helpdesk.services import mail
 
     requester = session.get(User, ticket.requester_id)
     recipients = [requester.email] + [cc.email for cc in _ccs(session, ticket)]
     for email in dict.fromkeys(recipients):
-        mail.queue_template(
-            session,
-            to=email,
-            template="agent_reply",
-            locale=ticket.locale,
-            idempotency_key=f"reply:{message.id}:{email}",
-            ticket_id=ticket.id,
-            name=requester.name if email == requester.email else email,
-            ticket_number=ticket.number,
-            subject=ticket.subject,
-            agent_name=agent.name,
-            body=message.body,
-            link=_ticket_link(ticket, email),
+        _mail_about(
+            session, ticket, to=email, name=requester.name if email == requester.email else email,
+            template="agent_reply", key=f"reply:{message.id}:{email}", agent_name=agent.name, body=message.body,
         )
 
 
@@ -469,7 +467,7 @@ def change_status(session: Session, actor: Optional[User], number: object, statu
 
 def _notify_status(session: Session, ticket: Ticket, status: TicketStatus) -> None:
     from helpdesk import i18n
-    from helpdesk.services import links, mail
+    from helpdesk.services import links
 
     requester = session.get(User, ticket.requester_id)
     if status is TicketStatus.SOLVED:
@@ -478,33 +476,14 @@ def _notify_status(session: Session, ticket: Ticket, status: TicketStatus) -> No
 
         token = links.csat_token(ticket.number, requester.email, rnd)
         base = f"{get_settings().base_url}/tickets/{ticket.number}?csat={token}"
-        mail.queue_template(
-            session,
-            to=requester.email,
-            template="ticket_solved_survey",
-            locale=ticket.locale,
-            idempotency_key=f"solved:{ticket.id}:{rnd}",
-            ticket_id=ticket.id,
-            name=requester.name,
-            ticket_number=ticket.number,
-            subject=ticket.subject,
-            good_link=f"{base}&rating=good",
-            bad_link=f"{base}&rating=bad",
-            link=_ticket_link(ticket, requester.email),
+        _mail_about(
+            session, ticket, to=requester.email, name=requester.name, template="ticket_solved_survey",
+            key=f"solved:{ticket.id}:{rnd}", good_link=f"{base}&rating=good", bad_link=f"{base}&rating=bad",
         )
         return
-    mail.queue_template(
-        session,
-        to=requester.email,
-        template="status_changed",
-        locale=ticket.locale,
-        idempotency_key=f"status:{ticket.id}:{ticket.version}",
-        ticket_id=ticket.id,
-        name=requester.name,
-        ticket_number=ticket.number,
-        subject=ticket.subject,
-        status=i18n.translate(f"status.{status.value}", ticket.locale),
-        link=_ticket_link(ticket, requester.email),
+    _mail_about(
+        session, ticket, to=requester.email, name=requester.name, template="status_changed",
+        key=f"status:{ticket.id}:{ticket.version}", status=i18n.translate(f"status.{status.value}", ticket.locale),
     )
 
 
