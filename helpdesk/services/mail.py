@@ -6,7 +6,7 @@ The HTML is rendered with every `${...}` HTML-escaped by default; subject and te
 rendered unescaped (they are not HTML). Context per template:
 
     ticket_created        name, ticket_number, subject, expected_response, link
-    agent_reply           name, ticket_number, subject, agent_name, body, link
+    agent_reply           name, ticket_number, subject, agent_name, body, files, link
     status_changed        name, ticket_number, subject, status, link
     ticket_solved_survey  name, ticket_number, subject, good_link, bad_link, link
     welcome               name, link

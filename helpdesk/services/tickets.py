@@ -374,14 +374,14 @@ def add_message(
     message = Message(ticket_id=ticket.id, author_id=actor.id, body=text, is_internal=internal, created_at=now)
     session.add(message)
     session.flush()
-    _store_files(session, ticket, message, actor, files)
+    stored = _store_files(session, ticket, message, actor, files)
     if not internal:
         if actor.is_staff:
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
             if status is TicketStatus.NEW:
                 _set_status(session, ticket, actor, TicketStatus.OPEN, now)
-            _notify_reply(session, ticket, actor, message)
+            _notify_reply(session, ticket, actor, message, [a.filename for a in stored])
         else:
             new_status = status_after_customer_reply(status)
             if new_status is not status:
@@ -392,14 +392,14 @@ def add_message(
     return message
 
 
-def _notify_reply(session: Session, ticket: Ticket, agent: User, message: Message) -> None:
-
+def _notify_reply(session: Session, ticket: Ticket, agent: User, message: Message, files: list[str]) -> None:
+    # The mail names the files but never carries them: downloads stay behind the ticket's access check.
     requester = session.get(User, ticket.requester_id)
     recipients = [requester.email] + [cc.email for cc in _ccs(session, ticket)]
     for email in dict.fromkeys(recipients):
         _mail_about(
             session, ticket, to=email, name=requester.name if email == requester.email else email,
-            template="agent_reply", key=f"reply:{message.id}:{email}", agent_name=agent.name, body=message.body,
+            template="agent_reply", key=f"reply:{message.id}:{email}", agent_name=agent.name, body=message.body, files=files,
         )
 
 

@@ -54,7 +54,7 @@ def _pick(page, testid: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def test_agent_takes_replies_notes_pends_and_solves(page, app_db):
+def test_agent_takes_replies_notes_pends_and_solves(page, new_context, app_db, tmp_path):
     subject = f"Centralita muda {uuid.uuid4().hex[:6]}"
     number = _open_ticket(app_db, subject)
     login(page, *AGENT)
@@ -71,16 +71,29 @@ def test_agent_takes_replies_notes_pends_and_solves(page, app_db):
     page.get_by_test_id("agent-assign-me").click()
     expect(page.get_by_test_id("agent-assignee")).to_contain_text("Carlos Soporte")
 
+    guide = tmp_path / "guía de configuración.txt"
+    guide.write_text("1. Descolgar\n2. Marcar 0\n", encoding="utf-8")
     page.get_by_test_id("agent-reply-body").fill("Hola Lucía, lo estamos revisando.")
+    page.get_by_test_id("agent-reply-attachments").locator("input[type=file]").set_input_files(str(guide))
+    expect(page.get_by_test_id("staged-file")).to_have_count(1)
     page.get_by_test_id("agent-reply-submit").click()
     expect(page.get_by_test_id("ticket-message")).to_have_count(2)
     expect(page.get_by_test_id("ticket-status")).to_have_text("Abierto")
+    expect(page.get_by_test_id("staged-file")).to_have_count(0)
+    expect(page.get_by_test_id("agent-reply-body")).to_have_value("")
+    agent_link = page.get_by_test_id("ticket-message").last.get_by_test_id("attachment-link")
+    expect(agent_link).to_contain_text("guía de configuración.txt")
+    assert page.request.get(agent_link.get_attribute("href")).text().startswith("1. Descolgar")
 
     note = "Nota: reiniciar la troncal SIP del cliente"
     page.get_by_test_id("agent-note-body").fill(note)
     page.get_by_test_id("agent-note-submit").click()
     expect(page.get_by_test_id("ticket-message")).to_have_count(3)
     expect(page.locator("[data-testid=ticket-message][data-internal=true]")).to_contain_text(note)
+    expect(page.get_by_test_id("agent-note-body")).to_have_value("")
+    page.wait_for_timeout(700)  # longer than the box's debounce: nothing typed comes back
+    expect(page.get_by_test_id("agent-reply-body")).to_have_value("")
+    expect(page.get_by_test_id("agent-note-body")).to_have_value("")
 
     _pick(page, "agent-priority", "Alta")
     expect(page.get_by_test_id("ticket-priority")).to_have_text("Alta")
@@ -93,8 +106,18 @@ def test_agent_takes_replies_notes_pends_and_solves(page, app_db):
 
     page.reload()
     expect(page.get_by_test_id("ticket-message")).to_have_count(3)
-    # The customer page belongs to another feature (a placeholder on this branch): prove through
-    # the service layer that the customer's view of the conversation has no note, and the clock stopped.
+    # The customer sees the reply and its file, never the note, also after a reload.
+    customer = new_context().new_page()
+    login(customer, CUSTOMER, "cliente-demo-1")
+    customer.goto(f"/tickets/{number}")
+    expect(customer.get_by_test_id("ticket-message")).to_have_count(2)
+    customer.reload()
+    expect(customer.get_by_test_id("ticket-message")).to_have_count(2)
+    expect(customer.get_by_text(note)).to_have_count(0)
+    link = customer.get_by_test_id("ticket-message").last.get_by_test_id("attachment-link")
+    expect(link).to_contain_text("guía de configuración.txt")
+    assert customer.request.get(link.get_attribute("href")).text().startswith("1. Descolgar")
+    customer.context.close()
     from helpdesk.domain.accounts import User
     from helpdesk.services import tickets
 

@@ -71,7 +71,7 @@ def test_reply_uploads_many_files_traversal_and_svg(root, world):
 @pytest.mark.parametrize("payload", XSS)
 def test_mail_html_escapes_user_text(payload):
     subject, text, html = mail.render_mail("agent_reply", "es", ticket_number=1001, subject=payload,
-                                          body=payload, agent_name=payload, link="https://x.test/t", name=payload)
+                                          body=payload, agent_name=payload, files=[payload], link="https://x.test/t", name=payload)
     assert "<script>" not in html and "onerror=" not in html.replace("onerror=&#34;", "").replace("onerror=&quot;", "")
     assert "<svg" not in html and "<img src=x" not in html
 

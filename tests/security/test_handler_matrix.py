@@ -120,6 +120,9 @@ ACCESS_RULES: dict[str, str] = {
     "AgentTicketState.assign_me": "staff",
     "AgentTicketState.watch": "staff",
     "AgentTicketState.stop_watch": "staff",
+    "AgentTicketState.upload_progressed": "staff",
+    "AgentTicketState.receive_files": "staff",
+    "AgentTicketState.remove_file": "staff",
     "DashboardState.load": "staff",
     "DashboardState.set_days": "staff",
     # Agents and admins write articles (issue 3: "admin/agent editing with preview").
@@ -184,7 +187,7 @@ def test_every_handler_has_an_access_rule():
     assert not stale, f"rules for handlers that no longer exist: {stale}"
     assert set(ACCESS_RULES.values()) <= RULES
     # The upload mixin's handlers are inherited, and covered under each page that uses them.
-    assert {"NewTicketState.receive_files", "TicketState.receive_files"} <= names
+    assert {"NewTicketState.receive_files", "TicketState.receive_files", "AgentTicketState.receive_files"} <= names
 
 
 def test_no_auto_setters():

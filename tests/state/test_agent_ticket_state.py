@@ -3,11 +3,16 @@ fields; the queue page's filters hold one page only."""
 
 from __future__ import annotations
 
+import asyncio
+import io
+
 import pytest
+from starlette.datastructures import UploadFile
 from sqlmodel import select
 
 from helpdesk.domain.catalog import Service
-from helpdesk.domain.tickets import Message
+from helpdesk.domain.mail import OutboxMail
+from helpdesk.domain.tickets import Attachment, Message
 from helpdesk.infra.db import session_scope
 from helpdesk.services import seed, tickets
 from helpdesk.web.pages.agent.state import AgentQueueState
@@ -61,6 +66,60 @@ def test_reply_note_and_stale_warning(root, people, ticket, monkeypatch):
     assert state.assignee == str(people["agent"]["user"].id)
     with session_scope() as s:
         assert s.exec(select(Message).where(Message.is_internal == True)).one().body == "Mirar la troncal"  # noqa: E712
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def test_reply_with_files_survives_a_stale_warning_and_reaches_the_customer(root, people, ticket, monkeypatch):
+    state = _open_page(root, people["agent"]["token"], ticket.number, monkeypatch)
+    asyncio.run(state.receive_files([UploadFile(io.BytesIO(PDF), filename="presupuesto.pdf")]))
+    assert [f.name for f in state.staged_files] == ["presupuesto.pdf"] and not state.upload_error
+    # A customer writes meanwhile: the reply is held back, and the staged file with it.
+    with session_scope() as s:
+        tickets.add_message(s, people["customer"]["user"], ticket.number, "¿Alguna novedad?")
+    state.send_reply({"body": "Le adjunto el presupuesto"})
+    assert state.stale and [f.name for f in state.staged_files] == ["presupuesto.pdf"]
+    state.send_reply({"body": "Le adjunto el presupuesto"})
+    assert not state.stale and state.staged_files == []
+    reply = state.messages[-1]
+    assert reply.body == "Le adjunto el presupuesto" and [a.name for a in reply.attachments] == ["presupuesto.pdf"]
+    assert reply.attachments[0].url.startswith("/api/attachments/")
+    with session_scope() as s:
+        att = s.exec(select(Attachment)).one()
+        msg = s.get(Message, att.message_id)
+        assert msg.body == "Le adjunto el presupuesto" and not msg.is_internal
+        # The customer is told about the file in the mail; the file itself stays behind the ticket's check.
+        mail = s.exec(select(OutboxMail).where(OutboxMail.idempotency_key.contains(f"reply:{msg.id}:"))).one()
+        assert "presupuesto.pdf" in mail.text_body and "presupuesto.pdf" in mail.html_body
+        visible = tickets.attachments_for(s, people["customer"]["user"], tickets.get_ticket(s, people["customer"]["user"], ticket.number))
+        assert [a.filename for a in visible] == ["presupuesto.pdf"]
+
+
+def test_a_late_keystroke_report_does_not_bring_sent_text_back(root, people, ticket, monkeypatch):
+    state = _open_page(root, people["agent"]["token"], ticket.number, monkeypatch)
+    state.send_reply({"body": "Ya está solucionado"})
+    state.set_reply("Ya está solucionado")  # the box's debounced report, arriving after the send
+    assert state.reply_body == ""
+    state.set_reply("Otra cosa")
+    assert state.reply_body == "Otra cosa"
+    state.send_note({"body": "Revisado"})
+    state.set_note("Revisado")
+    assert state.note_body == ""
+
+
+def test_notes_never_take_the_staged_files(root, people, ticket, monkeypatch):
+    state = _open_page(root, people["agent"]["token"], ticket.number, monkeypatch)
+    asyncio.run(state.receive_files([UploadFile(io.BytesIO(PDF), filename="interno.pdf")]))
+    state.send_note({"body": "Nota sin archivos"})
+    assert state.messages[-1].internal and state.messages[-1].attachments == []
+    assert [f.name for f in state.staged_files] == ["interno.pdf"]  # still waiting for the reply
+
+
+def test_customer_session_cannot_stage_files_on_the_agent_page(root, people, ticket, monkeypatch):
+    state = _open_page(root, people["customer"]["token"], ticket.number, monkeypatch)
+    asyncio.run(state.receive_files([UploadFile(io.BytesIO(PDF), filename="x.pdf")]))
+    assert state._staged == {} and state.staged_files == []
 
 
 def test_bad_or_unknown_number_shows_not_found(root, people, ticket, monkeypatch):

@@ -88,7 +88,7 @@ def rows(db) -> list[OutboxMail]:
 
 CONTEXTS = {
     "ticket_created": dict(ticket_number=1042, subject="S", expected_response="3 días", link="L"),
-    "agent_reply": dict(ticket_number=1042, subject="S", agent_name="Luis", body="B", link="L"),
+    "agent_reply": dict(ticket_number=1042, subject="S", agent_name="Luis", body="B", files=[], link="L"),
     "status_changed": dict(ticket_number=1042, subject="S", status="pending", link="L"),
     "ticket_solved_survey": dict(ticket_number=1042, subject="S", good_link="G", bad_link="X", link="L"),
     "welcome": dict(link="L"),
@@ -115,10 +115,20 @@ def test_survey_has_one_click_links_and_status_is_translated():
     assert "pendiente de su respuesta" in subject and "pendiente de su respuesta" in text
 
 
+@pytest.mark.parametrize("locale", ["es", "en"])
+def test_agent_reply_names_attached_files_escaped(locale):
+    files = ["factura.pdf", '<img src=x onerror="alert(1)">.png']
+    _, text, html = mail.render_mail("agent_reply", locale, name="Ana", **{**CONTEXTS["agent_reply"], "files": files})
+    assert "- factura.pdf" in text and files[1] in text
+    assert "<li>factura.pdf</li>" in html and "<img" not in html and "&lt;img src=x" in html
+    _, text, html = mail.render_mail("agent_reply", locale, name="Ana", **CONTEXTS["agent_reply"])
+    assert "factura" not in text and "<ul" not in html
+
+
 def test_html_escapes_user_content_and_text_keeps_it():
     evil = '<script>alert("x")</script> & co'
     subject, text, html = mail.render_mail(
-        "agent_reply", "en", name=evil, ticket_number=7, subject=evil, agent_name=evil,
+        "agent_reply", "en", name=evil, ticket_number=7, subject=evil, agent_name=evil, files=[],
         body=f"line one\n{evil}\nline three", link='http://h/t?a=1&b="><img src=x>',
     )
     assert "<script>" not in html and "<img" not in html

@@ -3,7 +3,9 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.web import routes
+from helpdesk.web.components.attachments import attachment_list
 from helpdesk.web.components.layout import shell
+from helpdesk.web.components.upload import attachment_picker
 from helpdesk.web.components.ui import T, access_denied, empty_state, field_error, form_error, loading_block, tid
 from helpdesk.web.pages.agent.widgets import choice, priority_badge, sla_badge, status_badge, subnav
 from helpdesk.web.pages.agent_ticket.state import NOBODY, AgentTicketState, EventView, MessageView, OtherTicketView, ViewerView
@@ -31,6 +33,7 @@ def _message(m: MessageView) -> rx.Component:
             width="100%",
         ),
         rx.text(m.body, size="2", white_space="pre-wrap", overflow_wrap="anywhere", margin_top="0.5rem"),
+        attachment_list(m.attachments),
         padding="0.9rem 1rem",
         border_radius="var(--radius-4)",
         border=rx.cond(m.internal, f"1px dashed {rx.color('amber', 8)}", f"1px solid {rx.color('gray', 5)}"),
@@ -133,7 +136,7 @@ def _reply_box() -> rx.Component:
             rx.text_area(
                 name="body",
                 value=S.reply_body,
-                on_change=S.set_reply.debounce(300),
+                on_change=S.set_reply,
                 placeholder=T["agent.reply_placeholder"],
                 rows="5",
                 width="100%",
@@ -145,6 +148,7 @@ def _reply_box() -> rx.Component:
                 custom_attrs=tid("agent-reply-body"),
             ),
             field_error("reply", S.errors.get("reply", "")),
+            attachment_picker(S, "agent-reply-files", "agent-reply-attachments"),
             form_error(S.form_error),
             rx.hstack(
                 rx.text(T["agent.reply_hint"], size="1", color_scheme="gray"),
@@ -154,6 +158,7 @@ def _reply_box() -> rx.Component:
                     rx.cond(S.stale, T["agent.send_anyway"], T["agent.send_reply"]),
                     type="submit",
                     color_scheme=rx.cond(S.stale, "amber", "indigo"),
+                    loading=S.uploading,
                     custom_attrs=tid("agent-reply-submit"),
                 ),
                 width="100%",
@@ -177,7 +182,7 @@ def _note_box() -> rx.Component:
             rx.text_area(
                 name="body",
                 value=S.note_body,
-                on_change=S.set_note.debounce(300),
+                on_change=S.set_note,
                 placeholder=T["agent.note_placeholder"],
                 rows="3",
                 width="100%",

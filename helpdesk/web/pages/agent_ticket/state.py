@@ -15,8 +15,10 @@ from helpdesk.domain.accounts import Organization, User
 from helpdesk.domain.tickets import Ticket, TicketEvent
 from helpdesk.infra import bus
 from helpdesk.infra.db import session_scope
-from helpdesk.services import canned, presence, queue, sla, tickets
+from helpdesk.services import attachments, canned, presence, queue, sla, tickets
 from helpdesk.services.errors import ServiceError, ValidationError
+from helpdesk.web.components.attachments import AttachmentView, by_message
+from helpdesk.web.components.upload import UploadMixin
 from helpdesk.web.pages.agent import live
 from helpdesk.web.pages.guard import GuardedState
 
@@ -33,6 +35,7 @@ class MessageView(BaseModel):
     from_staff: bool
     at: str
     at_full: str
+    attachments: list[AttachmentView] = []
 
 
 class EventView(BaseModel):
@@ -58,7 +61,7 @@ class ViewerView(BaseModel):
     typing: bool
 
 
-class AgentTicketState(GuardedState):
+class AgentTicketState(UploadMixin, GuardedState):
     number: int = 0
     subject: str = ""
     status: str = ""
@@ -91,6 +94,7 @@ class AgentTicketState(GuardedState):
     _me_id: int = 0
     _me_name: str = ""
     _watch_id: str = ""
+    _just_sent: dict[str, str] = {}
 
     def _may_enter(self, user: User) -> bool:
         return user.is_staff
@@ -121,10 +125,12 @@ class AgentTicketState(GuardedState):
         msgs = tickets.messages_for(s, actor, t)
         authors = _names(s, {m.author_id for m in msgs if m.author_id})
         staff = set(s.exec(select(User.id).where(User.id.in_(authors.keys()), User.role != "customer")).all())
+        files_of = by_message(tickets.attachments_for(s, actor, t))
         self.messages = [
             MessageView(
                 id=m.id, author=authors.get(m.author_id, ""), body=m.body, internal=m.is_internal,
                 from_staff=m.author_id in staff, at=i18n.relative_time(m.created_at, loc), at_full=i18n.full_datetime(m.created_at, loc),
+                attachments=[AttachmentView(**a) for a in files_of.get(m.id, [])],
             )
             for m in msgs
         ]
@@ -207,7 +213,10 @@ class AgentTicketState(GuardedState):
 
     @rx.event
     def set_reply(self, text: str):
-        self.reply_body = str(text)[: tickets.MAX_BODY]
+        text = str(text)[: tickets.MAX_BODY]
+        if self._is_late_echo("reply", text):
+            return
+        self.reply_body = text
         actor = self._actor_for_ticket()
         if actor is not None:
             if self.reply_body.strip():
@@ -217,17 +226,40 @@ class AgentTicketState(GuardedState):
 
     @rx.event
     def set_note(self, text: str):
-        self.note_body = str(text)[: tickets.MAX_BODY]
+        text = str(text)[: tickets.MAX_BODY]
+        if not self._is_late_echo("note", text):
+            self.note_body = text
+
+    def _is_late_echo(self, box: str, text: str) -> bool:
+        """The text box reports keystrokes debounced, so its last report can arrive after the
+        form was sent (submit with the keyboard): that text must not come back into the box."""
+        sent = self._just_sent.get(box)
+        if sent is None:
+            return False
+        self._just_sent = {k: v for k, v in self._just_sent.items() if k != box}
+        return text == sent
+
+    # ------------------------------------------------------------ uploads (UploadMixin hooks)
+
+    def _upload_allowed(self) -> bool:
+        return self._actor_for_ticket() is not None
+
+    def _ticket_bytes_used(self) -> int:
+        with session_scope() as s:
+            return attachments.ticket_bytes_used(s, self._ticket_id) if self._ticket_id else 0
 
     def _send(self, body: str, *, internal: bool):
         actor = self._actor_for_ticket()
         if actor is None:
             return None
         self.errors, self.form_error = {}, ""
+        # Files go with the reply only (the picker sits in the reply box). They stay staged
+        # until the reply is stored, so a warning or an error never costs the agent the files.
+        files = [] if internal else list(self._staged.values())
         try:
             with session_scope() as s:
                 tickets.add_message(
-                    s, actor, self.number, body, internal=internal,
+                    s, actor, self.number, body, internal=internal, files=files,
                     expected_version=None if internal else self._seen_version,
                 )
         except ValidationError as err:
@@ -254,7 +286,9 @@ class AgentTicketState(GuardedState):
             self.reply_body = form["body"][: tickets.MAX_BODY + 1]
         actor = self._send(self.reply_body, internal=False)
         if actor is not None:
+            self._just_sent = {**self._just_sent, "reply": self.reply_body}
             self.reply_body = ""
+            self._clear_uploads()
             presence.stop_typing(self._ticket_id, actor.id)
             return rx.toast.success(self._tr("agent.reply_sent"))
 
@@ -263,6 +297,7 @@ class AgentTicketState(GuardedState):
         if isinstance(form, dict) and isinstance(form.get("body"), str):
             self.note_body = form["body"][: tickets.MAX_BODY + 1]
         if self._send(self.note_body, internal=True) is not None:
+            self._just_sent = {**self._just_sent, "note": self.note_body}
             self.note_body = ""
             return rx.toast.success(self._tr("agent.note_saved"))
 

@@ -5,9 +5,10 @@ import reflex as rx
 from helpdesk.web import routes
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, guarded, loading_block, tid
+from helpdesk.web.components.attachments import attachment_list
 from helpdesk.web.components.upload import attachment_picker
 from helpdesk.web.pages.my_tickets.page import status_badge
-from helpdesk.web.pages.ticket.state import AttachmentView, MessageView, TicketState as S
+from helpdesk.web.pages.ticket.state import MessageView, TicketState as S
 
 CARD = dict(
     background="var(--color-panel-solid)",
@@ -16,39 +17,6 @@ CARD = dict(
     padding="1.25rem",
     width="100%",
 )
-
-
-def _attachment(a: AttachmentView) -> rx.Component:
-    # reload_document: a router link would stay inside the app instead of asking the server.
-    return rx.el.a(
-        rx.cond(
-            a.is_image,
-            rx.image(src=a.url, alt=a.name, max_height="8rem", max_width="12rem", object_fit="cover",
-                     border_radius="var(--radius-2)", border="1px solid var(--gray-a5)", loading="lazy"),
-            rx.fragment(),
-        ),
-        rx.hstack(
-            rx.icon(rx.cond(a.is_image, "image", "paperclip"), size=14, aria_hidden="true"),
-            rx.text(a.name, size="2", overflow="hidden", text_overflow="ellipsis", white_space="nowrap", max_width="14rem"),
-            rx.text(a.size, size="1", color_scheme="gray"),
-            spacing="1",
-            align="center",
-        ),
-        href=a.url,
-        reload_document=True,
-        target="_blank",
-        rel="noopener",
-        display="inline-flex",
-        flex_direction="column",
-        gap="0.25rem",
-        padding="0.375rem 0.5rem",
-        border_radius="var(--radius-2)",
-        background="var(--gray-a2)",
-        color="var(--gray-12)",
-        text_decoration="none",
-        _hover={"background": "var(--accent-a3)"},
-        custom_attrs=tid("attachment-link"),
-    )
 
 
 def _message(m: MessageView) -> rx.Component:
@@ -71,10 +39,7 @@ def _message(m: MessageView) -> rx.Component:
         ),
         # Plain text: nothing anyone typed is ever interpreted as markup.
         rx.text(m.body, as_="div", size="3", white_space="pre-wrap", overflow_wrap="anywhere", margin_top="0.75rem"),
-        rx.cond(
-            m.attachments.length() > 0,
-            rx.flex(rx.foreach(m.attachments, _attachment), gap="2", wrap="wrap", margin_top="0.75rem"),
-        ),
+        attachment_list(m.attachments),
         **{**CARD, "padding": "1rem"},
         border_left=rx.cond(m.from_support, "3px solid var(--accent-9)", "3px solid var(--gray-a6)"),
         custom_attrs=tid("ticket-message"),

@@ -27,20 +27,14 @@ from helpdesk.infra.db import session_scope
 from helpdesk.services import accounts, attachments, csat, links, ticket_links, tickets
 from helpdesk.services.errors import NotFound, ServiceError, ValidationError
 from helpdesk.web import routes
-from helpdesk.web.components.upload import UploadMixin, human_size
+from helpdesk.web.components.attachments import AttachmentView, by_message
+from helpdesk.web.components.upload import UploadMixin
 from helpdesk.web.pages.guard import GuardedState
 
 _ROUTE_RE = re.compile(r"^/tickets/(\d{1,12})/?$")
 # A watcher wakes this often while idle to notice a closed tab or a page left behind.
 WATCH_IDLE_CHECK_S = 60
 WATCH_MAX_S = 4 * 3600
-
-
-class AttachmentView(BaseModel):
-    url: str
-    name: str
-    size: str
-    is_image: bool
 
 
 class MessageView(BaseModel):
@@ -52,10 +46,6 @@ class MessageView(BaseModel):
     created: str
     created_full: str
     attachments: list[AttachmentView]
-
-
-def attachment_url(attachment_id: int, filename: str) -> str:
-    return f"/api/attachments/{int(attachment_id)}/{quote(filename, safe='')}"
 
 
 def _route_number(path: str) -> Optional[int]:
@@ -185,14 +175,7 @@ class TicketState(UploadMixin, GuardedState):
                 return False
             author_ids = {m.author_id for m in msgs if m.author_id is not None} | {ticket.requester_id}
             people = {u.id: u for u in s.exec(select(User).where(User.id.in_(author_ids))).all()}
-            by_message: dict[int, list[dict]] = {}
-            for a in files:
-                if a.message_id is None:
-                    continue
-                by_message.setdefault(a.message_id, []).append(
-                    {"url": attachment_url(a.id, a.filename), "name": a.filename, "size": human_size(a.size),
-                     "is_image": attachments.is_inline_safe(a.content_type)}
-                )
+            files_of = by_message(files)
             self._messages = [
                 {
                     "id": m.id,
@@ -200,7 +183,7 @@ class TicketState(UploadMixin, GuardedState):
                     "from_support": bool(m.author_id in people and people[m.author_id].is_staff),
                     "body": m.body,
                     "created_at": m.created_at,
-                    "attachments": by_message.get(m.id, []),
+                    "attachments": files_of.get(m.id, []),
                 }
                 for m in msgs
             ]
