@@ -73,4 +73,10 @@ def register_defaults() -> None:
 
     register("deliver_mail", 2.0, deliver_mail)
     register("auto_close_solved", 300.0, close_solved)
+    def sweep_orphans() -> None:
+        from helpdesk.services import attachments
+
+        attachments.run_orphan_sweep()
+
     register("attachment_retention", 3600.0, purge_attachments)
+    register("orphan_blobs", 3600.0, sweep_orphans)

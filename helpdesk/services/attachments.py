@@ -13,9 +13,11 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Sequence
 
 import filetype
@@ -312,3 +314,37 @@ def attach_staged(
     session.add(attachment)
     session.flush()
     return attachment
+
+
+# Staged files wait in a browser tab's state until its form is sent; a day is far longer
+# than anyone keeps a form open, and attach_staged says "expired" if it happens anyway.
+ORPHAN_GRACE = timedelta(hours=24)
+_SWEEP_BATCH = 500
+
+
+def sweep_orphan_blobs(session: Session, *, grace: timedelta = ORPHAN_GRACE, now: float | None = None) -> int:
+    """Delete stored bytes that no attachment uses and nobody stored within `grace`.
+
+    They come from uploads that were never sent (a guest who gave up at the captcha, a closed
+    tab) and from transactions rolled back after the bytes were written. Returns how many.
+    """
+    store = get_store()
+    cutoff = (time.time() if now is None else now) - grace.total_seconds()
+    old = [digest for digest, stored_at in store.blobs() if stored_at < cutoff]
+    removed = 0
+    for i in range(0, len(old), _SWEEP_BATCH):
+        batch = old[i : i + _SWEEP_BATCH]
+        used = set(session.exec(select(Attachment.sha256).where(Attachment.sha256.in_(batch))).all())
+        for digest in batch:
+            if digest not in used and store.delete(digest):
+                removed += 1
+    return removed
+
+
+def run_orphan_sweep() -> int:
+    """For helpdesk/jobs.py."""
+    from helpdesk.infra.db import session_scope
+
+    with session_scope() as s:
+        return sweep_orphan_blobs(s)
+

@@ -286,3 +286,36 @@ def test_store_validated_dedupes_bytes_and_adds_rows(db):
         s.flush()
         assert att.delete_blob_if_unused(s, vf.sha256) is True
         assert not get_store().exists(vf.sha256)
+
+
+def test_orphan_sweep_removes_only_old_unused_blobs(db):
+    """Uploads never sent (a guest who gave up at the captcha) must not stay on disk forever."""
+    import time as _time
+
+    with Session(db) as s:
+        user = User(email="eva@example.com", name="Eva", password_hash="x")
+        s.add(user)
+        s.flush()
+        ticket = Ticket(number=1002, subject="S", category="consulta", requester_id=user.id)
+        s.add(ticket)
+        s.flush()
+        used = att.store_validated(s, att.validate_upload("usado.txt", b"en uso\n"), ticket.id, None, user.id).sha256
+        s.commit()
+        abandoned = att.stage(att.validate_upload("abandonado.txt", b"nunca enviado\n")).sha256
+        fresh = att.stage(att.validate_upload("reciente.txt", b"recien subido\n")).sha256
+        store = get_store()
+        two_days_ago = _time.time() - 48 * 3600
+        for digest in (used, abandoned, fresh):
+            os.utime(store.path_for(digest), (two_days_ago, two_days_ago))
+        # Staged again just now (same bytes in another form): the blob is fresh once more.
+        att.stage(att.validate_upload("reciente.txt", b"recien subido\n"))
+        (store.root / used[:2] / ".tmp-half-written").write_bytes(b"x")
+
+        assert att.sweep_orphan_blobs(s) == 1
+        assert not store.exists(abandoned)
+        assert store.exists(used) and store.exists(fresh)
+        assert att.sweep_orphan_blobs(s) == 0
+        # A tab that kept the swept file staged gets a clear error, not a broken attachment.
+        with pytest.raises(ServiceError) as err:
+            att.attach_staged(s, att.StagedFile("abandonado.txt", "text/plain", 14, abandoned), ticket.id, None, user.id)
+        assert err.value.code == "attachments.expired"
