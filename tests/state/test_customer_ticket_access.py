@@ -212,6 +212,7 @@ def test_list_shows_only_visible_tickets_and_its_handlers_stay_inside(root, worl
     state = state_of(root, MyTicketsState)
     state.load()
     assert [r.number for r in state.rows] == [world["mine"]]
+    assert state.total_text == "1 ticket"
     for name in _handlers(MyTicketsState):
         for arg in HOSTILE:
             _call(state, name, arg)

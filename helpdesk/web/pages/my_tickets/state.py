@@ -101,7 +101,7 @@ class MyTicketsState(GuardedState):
     def total_text(self) -> str:
         if self.total_capped:
             return i18n.translate("customer.total_many", self.locale, count=self.total)
-        return i18n.translate("customer.total", self.locale, count=self.total)
+        return i18n.translate("customer.total_one" if self.total == 1 else "customer.total", self.locale, count=self.total)
 
     # ------------------------------------------------------------ helpers
 
