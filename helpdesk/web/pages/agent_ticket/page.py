@@ -80,7 +80,17 @@ def _due() -> rx.Component:
             rx.icon(rx.cond(S.sla_state == "paused", "pause", "alarm-clock"), size=15, aria_hidden="true"),
             rx.text(
                 T["agent.due_on"], " ", S.due,
-                rx.cond(S.sla_state == "paused", rx.text.span(" · ", T["agent.sla_paused"]), rx.text.span(" (", S.due_rel, ")")),
+                rx.match(
+                    S.sla_state,
+                    ("paused", rx.text.span(" · ", T["agent.sla_paused"])),
+                    # Once solved, "in 3 days" would read as a pending promise: say how it ended.
+                    ("met", rx.text.span(" · ", T["agent.sla.met"])),
+                    rx.cond(
+                        (S.status == "solved") | (S.status == "closed"),
+                        rx.fragment(),
+                        rx.text.span(" (", S.due_rel, ")"),
+                    ),
+                ),
                 size="2",
                 title=S.due,
             ),
