@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_datetime, format_timedelta
+from babel.numbers import format_decimal
 
 LOCALES = ("es", "en")
 DEFAULT_LOCALE = "es"
@@ -70,6 +71,22 @@ def relative_time(value: datetime | None, locale: str, now: datetime | None = No
     if abs(delta.total_seconds()) < 45:
         return translate("time.just_now", locale)
     return format_timedelta(delta, add_direction=True, locale=normalize_locale(locale), threshold=1.0)
+
+
+_DAY_UNIT = {"es": "días", "en": "days"}
+
+
+def duration_hours(hours: float | None, locale: str) -> str:
+    """A working-time figure people read at a glance: '18 min', '3,5 h', '2,1 días'."""
+    if hours is None:
+        return ""
+    loc = normalize_locale(locale)
+    if hours < 1:
+        return f"{max(0, round(hours * 60))} min"
+    if hours < 48:
+        return f"{format_decimal(round(hours, 1), format='#,##0.#', locale=loc)} h"
+    unit = _DAY_UNIT.get(locale, _DAY_UNIT[DEFAULT_LOCALE])
+    return f"{format_decimal(round(hours / 24, 1), format='#,##0.#', locale=loc)} {unit}"
 
 
 def full_datetime(value: datetime | None, locale: str, tz: str = "Europe/Madrid") -> str:

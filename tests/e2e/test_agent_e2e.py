@@ -186,6 +186,11 @@ def test_admin_tabs_and_dashboard_render(page):
     expect(page.get_by_test_id("admin-canned-row")).to_contain_text("Saludo")
     page.goto("/agent/dashboard")
     expect(page.get_by_test_id("chart-volume").locator("svg").first).to_be_visible()
+    expect(page.get_by_test_id("kpi-first-response")).to_have_text(re.compile(r"^(\d+ min|\d+(,\d)? h|\d+(,\d)? días)$"))
+    # Bars are drawn at their height at once (no grow-in animation hiding the figures).
+    bars = page.get_by_test_id("chart-volume").locator(".recharts-bar-rectangle path")
+    expect(bars.first).to_be_visible()
+    assert max(b["height"] for b in (el.bounding_box() for el in bars.all()) if b) > 10
     shoot(page, "agent-dashboard-1280")
     page.set_viewport_size({"width": 360, "height": 800})
     page.goto("/agent")

@@ -31,8 +31,8 @@ def _volume_chart() -> rx.Component:
             rx.recharts.y_axis(allow_decimals=False, width=30, font_size=12),
             rx.recharts.tooltip(),
             rx.recharts.legend(),
-            rx.recharts.bar(data_key="created", name=T["dashboard.created"], fill="var(--indigo-9)", radius=[4, 4, 0, 0]),
-            rx.recharts.bar(data_key="solved", name=T["dashboard.solved"], fill="var(--blue-8)", radius=[4, 4, 0, 0]),
+            rx.recharts.bar(data_key="created", name=T["dashboard.created"], fill="var(--indigo-9)", radius=[4, 4, 0, 0], is_animation_active=False),
+            rx.recharts.bar(data_key="solved", name=T["dashboard.solved"], fill="var(--blue-8)", radius=[4, 4, 0, 0], is_animation_active=False),
             data=S.volume,
             width="100%",
             height=260,
@@ -47,9 +47,9 @@ def _response_chart() -> rx.Component:
         rx.recharts.line_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
             rx.recharts.x_axis(data_key="day", font_size=12),
-            rx.recharts.y_axis(width=30, font_size=12),
+            rx.recharts.y_axis(width=44, font_size=12),
             rx.recharts.tooltip(),
-            rx.recharts.line(data_key="hours", name=T["dashboard.first_response_series"], stroke="var(--amber-9)", stroke_width=2, connect_nulls=True, type_="monotone"),
+            rx.recharts.line(data_key="hours", name=T["dashboard.first_response_series"], stroke="var(--amber-9)", stroke_width=2, connect_nulls=True, type_="monotone", is_animation_active=False),
             data=S.response,
             width="100%",
             height=220,
@@ -60,12 +60,17 @@ def _response_chart() -> rx.Component:
 def _csat_chart() -> rx.Component:
     return _card(
         rx.heading(T["dashboard.csat"], size="3", as_="h2"),
-        rx.recharts.pie_chart(
-            rx.recharts.pie(data=S.csat, data_key="value", name_key="name", inner_radius=50, outer_radius=80, label=True),
-            rx.recharts.tooltip(),
-            rx.recharts.legend(),
-            width="100%",
-            height=220,
+        rx.cond(
+            S.csat_total > 0,
+            rx.recharts.pie_chart(
+                rx.recharts.pie(data=S.csat, data_key="value", name_key="name", inner_radius=50, outer_radius=80, label=True,
+                                is_animation_active=False),
+                rx.recharts.tooltip(),
+                rx.recharts.legend(),
+                width="100%",
+                height=220,
+            ),
+            rx.center(rx.text(T["dashboard.no_ratings"], size="2", color_scheme="gray"), height="220px"),
         ),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from pydantic import BaseModel
 
+from helpdesk import i18n
 from helpdesk.domain.accounts import User
 from helpdesk.infra.db import session_scope
 from helpdesk.services import dashboard
@@ -26,6 +27,7 @@ class DashboardState(GuardedState):
     sla_compliance: str = ""
     first_response: str = ""
     csat_percent: str = ""
+    csat_total: int = 0
     solved_total: int = 0
     failed_searches: list[FailedSearch] = []
 
@@ -43,7 +45,8 @@ class DashboardState(GuardedState):
             {"name": self._tr("dashboard.bad"), "value": d.csat_bad, "fill": "var(--red-9)"},
         ]
         self.sla_compliance = f"{d.sla_compliance:g} %" if d.sla_compliance is not None else ""
-        self.first_response = f"{d.first_response_avg_hours:g} {self._tr('dashboard.hours')}" if d.first_response_avg_hours is not None else ""
+        self.first_response = i18n.duration_hours(d.first_response_avg_hours, self.locale)
+        self.csat_total = d.csat_good + d.csat_bad
         self.csat_percent = f"{d.csat_percent:g} %" if d.csat_percent is not None else ""
         self.solved_total = d.solved_total
         self.failed_searches = [FailedSearch(query=q, count=n) for q, n in d.failed_searches]
