@@ -58,8 +58,11 @@ def test_reply_note_and_stale_warning(root, people, ticket, monkeypatch):
     assert len(state.messages) == 3  # the page now shows what changed
     state.send_reply({"body": "Hola, lo revisamos"})
     assert not state.stale and state.reply_body == "" and len(state.messages) == 4
+    assert [o.id for o in state.unset_priority_option] == ["none"]  # untriaged: the select says so
+    state.set_priority("none")
+    assert state.priority == ""
     state.set_priority("high")
-    assert state.priority == "high" and state.due
+    assert state.priority == "high" and state.due and state.unset_priority_option == []
     state.set_status("pending")
     assert state.status == "pending" and state.sla_state == "paused"
     state.assign_me()

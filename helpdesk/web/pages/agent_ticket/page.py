@@ -263,7 +263,10 @@ def _properties() -> rx.Component:
             _field(T["agent.field.status"], choice("agent-status", S.status, S.set_status, [(s, T[f"agent.status.{s}"]) for s in STATUSES], label=T["agent.field.status"])),
             _field(
                 T["agent.field.priority"],
-                choice("agent-priority", rx.cond(S.priority == "", "medium", S.priority), S.set_priority, [(p, T[f"priority.{p}"]) for p in PRIORITIES], label=T["agent.field.priority"]),
+                # Untriaged tickets say so, like the badge (their clock runs on the default target);
+                # the "none" option exists only then, as one cannot go back to no priority.
+                choice("agent-priority", rx.cond(S.priority == "", "none", S.priority), S.set_priority, [(p, T[f"priority.{p}"]) for p in PRIORITIES],
+                       dynamic=S.unset_priority_option, label=T["agent.field.priority"]),
             ),
             _field(T["agent.field.category"], choice("agent-category", S.category, S.set_category, [(c, T[f"category.{c}"]) for c in CATEGORIES], label=T["agent.field.category"])),
             _field(

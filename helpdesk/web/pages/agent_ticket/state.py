@@ -338,8 +338,14 @@ class AgentTicketState(UploadMixin, GuardedState):
     def set_status(self, status: str):
         return self._change(tickets.change_status, str(status), done_key="agent.status_saved")
 
+    @rx.var
+    def unset_priority_option(self) -> list[OptionView]:
+        return [OptionView(id="none", name=self._tr("agent.priority_none"))] if self.access == "ok" and not self.priority else []
+
     @rx.event
     def set_priority(self, priority: str):
+        if priority == "none":
+            return  # the placeholder of an untriaged ticket: nothing to change
         return self._change(tickets.set_priority, str(priority), done_key="agent.priority_saved")
 
     @rx.event
