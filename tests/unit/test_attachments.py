@@ -259,14 +259,19 @@ def test_store_refuses_anything_but_a_digest(tmp_path, bad):
         store.read(bad)
 
 
+def _user_and_ticket(s: Session, email: str, number: int) -> tuple[User, Ticket]:
+    user = User(email=email, name=email.split("@")[0], password_hash="x")
+    s.add(user)
+    s.flush()
+    ticket = Ticket(number=number, subject="S", category="consulta", requester_id=user.id)
+    s.add(ticket)
+    s.flush()
+    return user, ticket
+
+
 def test_store_validated_dedupes_bytes_and_adds_rows(db):
     with Session(db) as s:
-        user = User(email="ana@example.com", name="Ana", password_hash="x")
-        s.add(user)
-        s.flush()
-        ticket = Ticket(number=1001, subject="S", category="consulta", requester_id=user.id)
-        s.add(ticket)
-        s.flush()
+        user, ticket = _user_and_ticket(s, "ana@example.com", 1001)
         vf = att.validate_upload("shot.png", png_bytes())
         a1 = att.store_validated(s, vf, ticket.id, None, user.id)
         a2 = att.store_validated(s, att.validate_upload("copy", png_bytes()), ticket.id, None, user.id)
@@ -293,12 +298,7 @@ def test_orphan_sweep_removes_only_old_unused_blobs(db):
     import time as _time
 
     with Session(db) as s:
-        user = User(email="eva@example.com", name="Eva", password_hash="x")
-        s.add(user)
-        s.flush()
-        ticket = Ticket(number=1002, subject="S", category="consulta", requester_id=user.id)
-        s.add(ticket)
-        s.flush()
+        user, ticket = _user_and_ticket(s, "eva@example.com", 1002)
         used = att.store_validated(s, att.validate_upload("usado.txt", b"en uso\n"), ticket.id, None, user.id).sha256
         s.commit()
         abandoned = att.stage(att.validate_upload("abandonado.txt", b"nunca enviado\n")).sha256
