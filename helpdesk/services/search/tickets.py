@@ -110,8 +110,7 @@ def add_text(session: Session, ticket_id: int, body: str) -> None:
 
 
 def count(session: Session) -> int:
-    table = "ticket_search"
-    return session.exec(text(f"SELECT count(*) FROM {table}")).scalar_one()
+    return session.exec(text("SELECT count(*) FROM ticket_search")).scalar_one()
 
 
 def rebuild_index(session: Session, batch_size: int = 2000) -> int:
