@@ -29,3 +29,9 @@ def prepare_database() -> None:
             # (after a restore, or a migration that recreated it).
             if search.ensure_index(s):
                 log.info("search index rebuilt")
+        with session_scope() as s:
+            from helpdesk.services.search import tickets as ticket_search
+
+            # Likewise the agents' ticket word index (subject and messages of every ticket).
+            if ticket_search.ensure_index(s):
+                log.info("ticket search index rebuilt")

@@ -6,8 +6,9 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Column, Computed, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from helpdesk.domain import utcnow
 
@@ -33,6 +34,20 @@ class Priority(str, enum.Enum):
     @property
     def rank(self) -> int:
         return {"low": 0, "medium": 1, "high": 2, "urgent": 3}[self.value]
+
+
+# Priority.rank as SQL; -1 sorts tickets without a priority below "low". Migration 0009 holds
+# the same text (a migration must not import changing code); a unit test checks they agree.
+PRIORITY_RANK_SQL = (
+    "CASE priority WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 WHEN 'urgent' THEN 3 ELSE -1 END"
+)
+# The earliest deadline still running: first response (until answered) or resolution. The
+# "due" view is then one range per status instead of an OR over two columns.
+NEXT_DUE_SQL = (
+    "CASE WHEN first_response_at IS NULL AND first_response_due_at IS NOT NULL"
+    " AND (due_at IS NULL OR first_response_due_at < due_at)"
+    " THEN first_response_due_at ELSE due_at END"
+)
 
 
 # Allowed moves of the lifecycle. Who may make each move is decided by the services.
@@ -74,6 +89,10 @@ class Ticket(SQLModel, table=True):
         # "Mis tickets": a requester's or an organization's tickets, newest activity first.
         Index("ix_tickets_requester_activity", "requester_id", "last_activity_at"),
         Index("ix_tickets_org_activity", "organization_id", "last_activity_at"),
+        # Queue at scale (0009): "by priority" walks this index instead of sorting every open
+        # ticket; the "due" view counts and pages from a range of the second one.
+        Index("ix_tickets_priority_rank_activity", "priority_rank", "last_activity_at", "id"),
+        Index("ix_tickets_status_next_due", "status", "next_due_at", "last_activity_at"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -99,6 +118,15 @@ class Ticket(SQLModel, table=True):
     follow_up_of_id: Optional[int] = Field(default=None, foreign_key="tickets.id")
     version: int = Field(default=1)  # bumped on every change: agents are warned of stale replies
     locale: str = Field(default="es", max_length=8)
+    # Derived by the database (generated columns, 0009), so no code path that changes the
+    # priority or a deadline can leave them stale; never assigned in Python. (Migration 0009
+    # makes them VIRTUAL on SQLite, which cannot add STORED ones to an existing table.)
+    priority_rank: Optional[int] = Field(
+        default=None, sa_column=Column(Integer, Computed(PRIORITY_RANK_SQL, persisted=True))
+    )
+    next_due_at: Optional[datetime] = Field(
+        default=None, sa_column=Column(UTCDateTime(), Computed(NEXT_DUE_SQL, persisted=True))
+    )
 
     @property
     def status_enum(self) -> TicketStatus:

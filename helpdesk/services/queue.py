@@ -1,11 +1,11 @@
 """The agents' queue: views, filters, sorting, one page at a time, counts per view; round-robin.
 
 Built for large tables (see bench/queue_bench.py): every view and sort key maps to an indexed
-column (status, assignee_id, due_at, first_response_due_at, last_activity_at), only one page of
-rows is loaded, and people's names are fetched for that page alone. Free-text search is the one
-path without an index, so it is bounded: the subject match is a plain LIKE within the view, and
-the message match reads only the newest MESSAGE_WINDOW messages (older conversations are found
-by subject or #number).
+column (status, assignee_id, last_activity_at, due_at; the generated priority_rank and
+next_due_at), only one page of rows is loaded, and people's names are fetched for that page
+alone. Free text goes through the ticket word index (search.tickets: subject and every message,
+internal notes included, so staff only). A text search counts its matches only up to
+COUNT_CAP: a common word matches most tickets and an exact count would read them all.
 """
 
 from __future__ import annotations
@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, false, func, or_
 from sqlmodel import Session, select
 
 from helpdesk.domain import utcnow
 from helpdesk.domain.accounts import Organization, Role, User
 from helpdesk.domain.catalog import Category, Service
 from helpdesk.domain.sla import Setting
-from helpdesk.domain.tickets import Message, Priority, Ticket, TicketStatus
+from helpdesk.domain.tickets import Priority, Ticket, TicketStatus
 from helpdesk.services import sla
 from helpdesk.services.authz import require_admin, require_staff
+from helpdesk.services.search import tickets as ticket_search
 from helpdesk.services.tickets import parse_number
 
 VIEWS = ("unassigned", "mine", "open", "pending", "due", "solved")
@@ -31,8 +32,7 @@ SORTS = ("activity", "due", "priority")
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 MAX_QUERY = 100
-MESSAGE_SCAN_LIMIT = 2000
-MESSAGE_WINDOW = 20_000  # text search reads only the most recent messages (a primary-key range)
+COUNT_CAP = 1000  # text searches: "1000+" rather than reading every match
 DUE_HORIZON = timedelta(hours=4)  # "due" view: a deadline within this, or already passed
 SOLVED_RECENTLY = timedelta(days=7)
 ACTIVE = (TicketStatus.NEW.value, TicketStatus.OPEN.value, TicketStatus.PENDING.value)
@@ -90,9 +90,10 @@ class QueueRow:
 @dataclass
 class QueuePage:
     rows: list[QueueRow] = field(default_factory=list)
-    total: int = 0
+    total: int = 0  # capped at COUNT_CAP for text searches (total_capped tells)
     page: int = 1
     pages: int = 1
+    total_capped: bool = False
 
 
 def _view_condition(view: str, actor: User, now: datetime):
@@ -104,21 +105,16 @@ def _view_condition(view: str, actor: User, now: datetime):
         return Ticket.status == TicketStatus.PENDING.value
     if view == "due":
         # Paused (pending) tickets cannot breach, so they are left out. Exact badges come from
-        # sla.sla_state per row; this bound only needs indexes.
-        soon = now + DUE_HORIZON
-        return and_(
-            Ticket.status.in_(WORKING),
-            or_(
-                Ticket.due_at <= soon,
-                and_(Ticket.first_response_at.is_(None), Ticket.first_response_due_at <= soon),
-            ),
-        )
+        # sla.sla_state per row; this bound only needs indexes. next_due_at is the earlier of
+        # the resolution deadline and the first-response one while unanswered, so this is
+        # "either deadline within the horizon" as one index range per status.
+        return and_(Ticket.status.in_(WORKING), Ticket.next_due_at <= now + DUE_HORIZON)
     if view == "solved":
         return and_(Ticket.status == TicketStatus.SOLVED.value, Ticket.last_activity_at >= now - SOLVED_RECENTLY)
     return Ticket.status.in_(ACTIVE)  # "open": everything not yet solved
 
 
-def _filter_conditions(filters: QueueFilters) -> list:
+def _filter_conditions(session: Session, filters: QueueFilters) -> list:
     conds = []
     if filters.status:
         conds.append(Ticket.status == filters.status)
@@ -135,48 +131,36 @@ def _filter_conditions(filters: QueueFilters) -> list:
     if filters.assignee_id is not None:
         conds.append(Ticket.assignee_id.is_(None) if filters.assignee_id == 0 else Ticket.assignee_id == filters.assignee_id)
     if filters.text:
-        conds.append(_text_condition(filters.text))
+        conds.append(_text_condition(session, filters.text))
     return conds
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _text_condition(text: str):
+def _text_condition(session: Session, text: str):
+    """Every typed word begins a word of the subject or of a message; or "#1042" / "1042"."""
+    conds = []
+    words = ticket_search.condition(session, text)
+    if words is not None:
+        conds.append(words)
     number = parse_number(text)
-    like = f"%{_escape_like(text.lower())}%"
-    newest = select(func.max(Message.id)).scalar_subquery()
-    in_messages = (
-        select(Message.ticket_id)
-        .where(Message.id > newest - MESSAGE_WINDOW, func.lower(Message.body).like(like, escape="\\"))
-        .limit(MESSAGE_SCAN_LIMIT)
-        .scalar_subquery()
-    )
-    conds = [func.lower(Ticket.subject).like(like, escape="\\"), Ticket.id.in_(in_messages)]
     if number is not None:
         conds.append(Ticket.number == number)
-    return or_(*conds)
-
-
-_PRIORITY_RANK = case(
-    {p.value: p.rank for p in Priority},
-    value=Ticket.priority,
-    else_=-1,
-)
+    # Punctuation alone ("%") has nothing to look for: no match, rather than every ticket.
+    return or_(*conds) if conds else false()
 
 
 def _order(sort: str) -> list:
     if sort == "due":
-        # NULLs last on both SQLite and PostgreSQL, then the soonest deadline.
-        return [Ticket.due_at.is_(None), Ticket.due_at.asc(), Ticket.id.asc()]
+        # The soonest deadline, tickets without one last. Written as NULLS LAST (not as an
+        # "is null" sort key) so both databases read it straight from the due_at index.
+        return [Ticket.due_at.asc().nulls_last(), Ticket.id.asc()]
     if sort == "priority":
-        return [_PRIORITY_RANK.desc(), Ticket.last_activity_at.desc(), Ticket.id.desc()]
+        # priority_rank is Priority.rank, -1 for none (a generated column, indexed with activity).
+        return [Ticket.priority_rank.desc(), Ticket.last_activity_at.desc(), Ticket.id.desc()]
     return [Ticket.last_activity_at.desc(), Ticket.id.desc()]
 
 
-def _conditions(actor: User, view: str, filters: QueueFilters, now: datetime) -> list:
-    return [_view_condition(view if view in VIEWS else "open", actor, now), *_filter_conditions(filters)]
+def _conditions(session: Session, actor: User, view: str, filters: QueueFilters, now: datetime) -> list:
+    return [_view_condition(view if view in VIEWS else "open", actor, now), *_filter_conditions(session, filters)]
 
 
 def list_queue(
@@ -194,8 +178,14 @@ def list_queue(
     now = now or utcnow()
     filters = filters or QueueFilters()
     page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
-    conds = _conditions(actor, view, filters, now)
-    total = session.exec(select(func.count()).select_from(Ticket).where(*conds)).one()
+    conds = _conditions(session, actor, view, filters, now)
+    if filters.text:
+        capped = select(Ticket.id).where(*conds).limit(COUNT_CAP + 1).subquery()
+        found = session.exec(select(func.count()).select_from(capped)).one()
+        total, total_capped = min(found, COUNT_CAP), found > COUNT_CAP
+    else:
+        total = session.exec(select(func.count()).select_from(Ticket).where(*conds)).one()
+        total_capped = False
     pages = max(1, -(-total // page_size))
     page = max(1, min(int(page), pages))
     tickets = session.exec(
@@ -205,7 +195,7 @@ def list_queue(
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
-    return QueuePage(rows=_rows(session, list(tickets), now), total=total, page=page, pages=pages)
+    return QueuePage(rows=_rows(session, list(tickets), now), total=total, page=page, pages=pages, total_capped=total_capped)
 
 
 def _rows(session: Session, tickets: list[Ticket], now: datetime) -> list[QueueRow]:

@@ -35,6 +35,7 @@ from helpdesk.domain.tickets import (
 from helpdesk.infra import bus
 from helpdesk.services.authz import require_staff, require_user
 from helpdesk.services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+from helpdesk.services.search import tickets as ticket_search
 
 FIRST_TICKET_NUMBER = 1001
 MAX_SUBJECT = 200
@@ -280,6 +281,7 @@ def create_ticket(
     message = Message(ticket_id=ticket.id, author_id=requester.id, body=_clean(draft.description, MAX_BODY), created_at=now)
     session.add(message)
     session.flush()
+    ticket_search.index_ticket(session, ticket.id, ticket.subject, message.body)
     _store_files(session, ticket, message, requester, draft.attachments)
     record_event(session, ticket, requester, "created", "", TicketStatus.NEW.value)
     _apply_sla(session, ticket, now)
@@ -374,6 +376,7 @@ def add_message(
     message = Message(ticket_id=ticket.id, author_id=actor.id, body=text, is_internal=internal, created_at=now)
     session.add(message)
     session.flush()
+    ticket_search.add_text(session, ticket.id, text)  # notes too: the index is for agents only
     stored = _store_files(session, ticket, message, actor, files)
     if not internal:
         if actor.is_staff:
@@ -525,9 +528,9 @@ def _follow_up(session: Session, actor: User, original: Ticket, now: datetime) -
     )
     session.add(ticket)
     session.flush()
-    session.add(
-        Message(ticket_id=ticket.id, author_id=actor.id, body=f"Seguimiento del ticket #{original.number}.", created_at=now)
-    )
+    note = f"Seguimiento del ticket #{original.number}."
+    session.add(Message(ticket_id=ticket.id, author_id=actor.id, body=note, created_at=now))
+    ticket_search.index_ticket(session, ticket.id, ticket.subject, note)
     record_event(session, ticket, actor, "follow_up_of", "", f"#{original.number}")
     record_event(session, original, actor, "follow_up", "", f"#{ticket.number}")
     _apply_sla(session, ticket, now)

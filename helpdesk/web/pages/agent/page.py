@@ -147,7 +147,8 @@ def _row(r: QueueRowView) -> rx.Component:
 
 def _pager() -> rx.Component:
     return rx.hstack(
-        rx.text(S.total, " ", rx.cond(S.total == 1, T["agent.result_one"], T["agent.results"]), size="2", color_scheme="gray", custom_attrs=tid("queue-total")),
+        rx.text(S.total, rx.cond(S.total_capped, "+", ""), " ", rx.cond((S.total == 1) & ~S.total_capped, T["agent.result_one"], T["agent.results"]),
+                size="2", color_scheme="gray", custom_attrs=tid("queue-total")),
         rx.spacer(),
         rx.button(rx.icon("chevron-left", size=16), T["agent.prev"], on_click=S.go_to_page(S.page - 1), disabled=S.page <= 1, variant="soft", size="2"),
         rx.text(S.page, " / ", S.pages, size="2"),

@@ -44,6 +44,7 @@ class AgentQueueState(GuardedState):
     page: int = 1
     pages: int = 1
     total: int = 0
+    total_capped: bool = False  # a text search with more than queue.COUNT_CAP matches
     counts: dict[str, int] = {}
     rows: list[QueueRowView] = []
     filters: dict[str, str] = {}
@@ -69,6 +70,7 @@ class AgentQueueState(GuardedState):
             result = queue.list_queue(s, actor, view=self.view, filters=self._filters(), sort=self.sort, page=self.page)
             self.counts = queue.view_counts(s, actor)
         self.total, self.page, self.pages = result.total, result.page, result.pages
+        self.total_capped = result.total_capped
         self.rows = [
             QueueRowView(
                 number=r.number,
