@@ -14,6 +14,14 @@ HelpCenterState.search --search-arg query` sends `{"query": "<term>"}` to that h
 (the help center still a placeholder), customers repeat `--on-load-handler` instead
 (default AppState.load_app: language + session lookup, the first handler of every page).
 Latency is the round trip from emitting an event to the first state update it causes.
+
+A realistic customer (`--think 10`, the default): connected all the time, one search every
+~10 s on average (uniform 5–15 s): typing a query takes a few seconds and reading the results
+several more. 200 such customers offer ~20 searches/s. `--sweep 8,4,2,1` keeps the same
+customers connected and runs one phase per think time, printing a row each, to find the
+throughput at which p95 crosses 150 ms (the saturation point):
+
+    python bench/load.py --url ... --customers 200 --duration 20 --sweep 8,4,2,1.33,1
 """
 
 from __future__ import annotations
@@ -104,7 +112,10 @@ async def customer(i: int, args, names: dict[str, str], stats: Stats, clock: dic
         return
     await ready.wait()
     while time.monotonic() < clock["stop"]:
-        await asyncio.sleep(rng.uniform(0.5, 1.5) * args.think)
+        await asyncio.sleep(rng.uniform(0.5, 1.5) * clock["think"])
+        if time.monotonic() >= clock["stop"]:
+            break
+        stats = clock["stats"]
         kind = "search" if names.get("search") else "page_event"
         handler = names.get("search") or names["on_load"]
         payload = {args.search_arg: rng.choice(TERMS)} if names.get("search") else {}
@@ -222,7 +233,7 @@ async def main_async(args) -> int:
     workers, rss_before = server_rss(port)
     stats = Stats()
     ready = asyncio.Event()
-    clock = {"stop": float("inf")}
+    clock = {"stop": float("inf"), "think": args.think, "stats": stats}
     # The run's clock starts once every customer is connected; the ramp-up is reported apart.
     ramp_start = time.monotonic()
     sem = asyncio.Semaphore(args.connect_concurrency)
@@ -233,6 +244,8 @@ async def main_async(args) -> int:
             break
         await asyncio.sleep(0.1)
     ramp = time.monotonic() - ramp_start
+    if args.sweep:
+        return await _sweep(args, clock, stats, tasks, ready, ramp)
     run_start = time.monotonic()
     stop_at = clock["stop"] = run_start + args.duration
     ready.set()
@@ -263,6 +276,32 @@ async def main_async(args) -> int:
 
 
 
+async def _sweep(args, clock, connect_stats, tasks, ready, ramp) -> int:
+    """One phase per think time, same connected customers; agents off (they share the CPU)."""
+    thinks = [float(x) for x in args.sweep.split(",") if x.strip()]
+    print(f"target {args.url}: {args.customers} customers connected (+{ramp:.1f}s ramp-up, "
+          f"connect errors {dict(connect_stats.errors) or 0}); {args.duration:.0f}s per phase")
+    print(f"  {'think':>6s} {'offered/s':>9s} {'events/s':>9s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} errors")
+    failed = bool(connect_stats.errors)
+    ready.set()
+    for think in thinks:
+        phase = Stats()
+        clock["think"], clock["stats"] = think, phase
+        await asyncio.sleep(think * 1.5)  # let every customer pick up the new pace
+        phase.latency.clear()
+        t0 = time.monotonic()
+        await asyncio.sleep(args.duration)
+        values = [v for k, vs in phase.latency.items() for v in vs]
+        elapsed = time.monotonic() - t0
+        errors = sum(phase.errors.values())
+        failed |= errors > 0
+        print(f"  {think:6.2f} {args.customers / think:9.1f} {len(values) / elapsed:9.1f} {percentile(values, 50):8.1f}"
+              f" {percentile(values, 95):8.1f} {percentile(values, 99):8.1f} {errors}", flush=True)
+    clock["stop"] = 0
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return 1 if failed else 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--url", default=os.environ.get("HELPDESK_BENCH_URL", "http://localhost:3000"))
@@ -274,7 +313,8 @@ def main() -> int:
     p.add_argument("--customers", type=int, default=200)
     p.add_argument("--agents", type=int, default=3)
     p.add_argument("--duration", type=float, default=30.0)
-    p.add_argument("--think", type=float, default=1.0, help="mean seconds between a customer's searches")
+    p.add_argument("--think", type=float, default=10.0, help="mean seconds between a customer's searches (uniform 0.5-1.5x)")
+    p.add_argument("--sweep", default="", help="comma-separated think times: one phase each, same customers (no agents)")
     p.add_argument("--agent-think", type=float, default=2.0, help="mean seconds between an agent's replies")
     p.add_argument("--connect-concurrency", type=int, default=20)
     p.add_argument(
@@ -287,6 +327,8 @@ def main() -> int:
     args = p.parse_args()
     args.customers = min(args.customers, 2000)  # bounded, whatever is asked
     args.duration = min(args.duration, 600)
+    if args.sweep:
+        args.agents = 0
     if args.agents and not args.db_url:
         p.error("--agents needs --db-url (or HELPDESK_DB_URL): the server's database")
     if args.db_url:

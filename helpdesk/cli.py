@@ -79,7 +79,7 @@ def _serve(args: argparse.Namespace) -> int:
     env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
     env.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
     env["PORT"] = str(settings.port)
-    cmd = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--frontend-port", str(settings.port)]
+    cmd = [sys.executable, "-m", "helpdesk.infra.reflex_run", "run", "--env", "prod", "--frontend-port", str(settings.port)]
     if args.backend_only:
         cmd.append("--backend-only")
     print(f"serving on http://localhost:{settings.port}", flush=True)

@@ -79,6 +79,9 @@ class Submission:
     visitor_key: str = ""
     locale: str = "es"
     allow_duplicate: bool = False
+    # One per filled-in form, kept server-side: sending the same form twice (a retry after a
+    # lost connection) opens one ticket, and the second send is shown that ticket.
+    submission_key: str = ""
 
 
 @dataclass
@@ -205,6 +208,10 @@ def submit(session: Session, actor: Optional[User], sub: Submission, *, now: dat
     are ignored.
     """
     now = now or utcnow()
+    # Before the captcha: the first send already spent it.
+    done = submitted(session, actor, sub.submission_key)
+    if done is not None:
+        return done
     draft = sub.draft
     if actor is not None:
         draft = replace(draft, guest_name="", guest_email="")
@@ -216,10 +223,24 @@ def submit(session: Session, actor: Optional[User], sub: Submission, *, now: dat
         same = find_similar_open_ticket(session, actor, draft.subject)
         if same is not None:
             raise DuplicateSuspected(same.number, same.subject)
-    ticket = tickets.create_ticket(session, actor, draft, locale=sub.locale, now=now)
+    ticket = tickets.create_ticket(session, actor, draft, locale=sub.locale, now=now, submission_key=sub.submission_key)
     linked = _link_searches(session, sub.visitor_key, ticket, now)
     email = actor.email if actor is not None else normalize_email(draft.guest_email)
     return Outcome(ticket, ticket_path(ticket, actor, email), searches_linked=linked, files=len(draft.attachments))
+
+
+def submitted(
+    session: Session, actor: Optional[User], submission_key: str, *, since: datetime | None = None
+) -> Optional[Outcome]:
+    """What an earlier send of this form opened (at or after `since`), or None. Only its own
+    requester is told; a guest form's key is only ever known to the tab that filled it in."""
+    ticket = tickets.find_submitted(session, submission_key)
+    if ticket is None or (since is not None and ticket.created_at < since):
+        return None
+    requester = session.get(User, ticket.requester_id)
+    if requester is None or (actor is not None and actor.id != requester.id):
+        return None
+    return Outcome(ticket, ticket_path(ticket, actor, requester.email))
 
 
 def add_to_existing(

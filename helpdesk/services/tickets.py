@@ -251,11 +251,19 @@ def _store_files(session: Session, ticket: Ticket, message: Message, uploader: U
 
 
 def create_ticket(
-    session: Session, actor: Optional[User], draft: TicketDraft, *, locale: str = "es", now: datetime | None = None
+    session: Session,
+    actor: Optional[User],
+    draft: TicketDraft,
+    *,
+    locale: str = "es",
+    now: datetime | None = None,
+    submission_key: str = "",
 ) -> Ticket:
     """Open a ticket for a signed-in customer (actor) or a guest (actor None, name + e-mail).
 
     Captcha and rate limits are checked by the caller before this (they depend on the channel).
+    With a `submission_key` (one per filled-in form) at most one ticket ever opens for it:
+    a second try raises AlreadySubmitted, and the caller's rollback undoes everything else.
     """
     now = now or utcnow()
     errors = validate_draft(session, actor, draft)
@@ -286,7 +294,8 @@ def create_ticket(
     record_event(session, ticket, requester, "created", "", TicketStatus.NEW.value)
     _apply_sla(session, ticket, now)
     _auto_assign(session, ticket)
-    _notify_created(session, ticket, requester)
+    if not _notify_created(session, ticket, requester, submission_key) and submission_key:
+        raise AlreadySubmitted(submission_key)
     session.flush()
     bus.publish(bus.QUEUE_TOPIC, ticket_id=ticket.id)
     return ticket
@@ -312,11 +321,12 @@ def _ticket_link(ticket: Ticket, email: str) -> str:
     return f"{get_settings().base_url}/tickets/{ticket.number}?k={token}"
 
 
-def _mail_about(session: Session, ticket: Ticket, *, to: str, name: str, template: str, key: str, **ctx: object) -> None:
-    """Queue one ticket mail: every template gets the ticket's number, subject and a link for `to`."""
+def _mail_about(session: Session, ticket: Ticket, *, to: str, name: str, template: str, key: str, **ctx: object) -> bool:
+    """Queue one ticket mail: every template gets the ticket's number, subject and a link for `to`.
+    False when a mail with this key was queued before."""
     from helpdesk.services import mail
 
-    mail.queue_template(
+    return mail.queue_template(
         session,
         to=to,
         template=template,
@@ -331,15 +341,41 @@ def _mail_about(session: Session, ticket: Ticket, *, to: str, name: str, templat
     )
 
 
-def _notify_created(session: Session, ticket: Ticket, requester: User) -> None:
+def created_mail_key(submission_key: str) -> str:
+    # The confirmation mail is queued exactly once per ticket, in the ticket's own transaction,
+    # under a unique outbox key. Keyed by the form submission it doubles as that submission's
+    # idempotency record: no separate table, and it goes when the ticket's mails go.
+    return f"ticket-created:form:{submission_key}"
+
+
+class AlreadySubmitted(ServiceError):
+    def __init__(self, submission_key: str):
+        super().__init__("new_ticket.already_submitted")
+        self.submission_key = submission_key
+
+
+def find_submitted(session: Session, submission_key: str) -> Optional[Ticket]:
+    """The ticket a form submission opened, if it did."""
+    from helpdesk.domain.mail import OutboxMail
+
+    if not submission_key:
+        return None
+    ticket_id = session.exec(
+        select(OutboxMail.ticket_id).where(OutboxMail.idempotency_key == created_mail_key(submission_key))
+    ).first()
+    return session.get(Ticket, ticket_id) if ticket_id is not None else None
+
+
+def _notify_created(session: Session, ticket: Ticket, requester: User, submission_key: str = "") -> bool:
     from helpdesk import i18n
 
     expected = ""
     if ticket.first_response_due_at is not None:
         expected = i18n.full_datetime(ticket.first_response_due_at, ticket.locale)
-    _mail_about(
+    return _mail_about(
         session, ticket, to=requester.email, name=requester.name, template="ticket_created",
-        key=f"ticket-created:{ticket.id}", expected_response=expected,
+        key=created_mail_key(submission_key) if submission_key else f"ticket-created:{ticket.id}",
+        expected_response=expected,
     )
 
 

@@ -144,7 +144,12 @@ def start_server(tmp: Path, db_url: str, redis_url: str | None, **extra: str) ->
 
 @pytest.fixture(scope="session")
 def scale_server(pg, tmp_path_factory) -> Server:
-    """The app on PostgreSQL with Redis state: Reflex starts several backend workers itself."""
-    server = start_server(tmp_path_factory.mktemp("scale-data"), pg.create("scale"), redis_db_url())
+    """The app on PostgreSQL with Redis state: Reflex starts several backend workers itself.
+    Its fault points (helpdesk/infra/faults.py) are live but stay inert until a test arms one."""
+    faults = tmp_path_factory.mktemp("scale-faults")
+    server = start_server(
+        tmp_path_factory.mktemp("scale-data"), pg.create("scale"), redis_db_url(), HELPDESK_FAULT_DIR=str(faults)
+    )
+    server.fault_dir = faults
     yield server
     server.stop()

@@ -287,3 +287,34 @@ def test_short_or_forged_input_is_harmless(world, articles):
     assert new_ticket.parse_id("3") == 3 and new_ticket.parse_id("3; drop") is None and new_ticket.parse_id("9" * 20) is None
     assert new_ticket.normalized_category("peticion") == "peticion" and new_ticket.normalized_category("admin") == ""
     assert new_ticket.suggestion_query("  Asunto ", "texto\n largo ") == "Asunto texto largo"
+
+
+def test_a_form_sent_twice_opens_one_ticket_and_the_second_send_is_shown_it(world):
+    key = "k" * 22
+    with session_scope() as s:
+        first = new_ticket.submit(s, world["ana"], sub(world, submission_key=key))
+        number = first.ticket.number
+    # The retry after a lost connection: its captcha was spent by the first send, and the
+    # duplicate guard would flag the same subject; neither matters, it is the same send.
+    with session_scope() as s:
+        again = new_ticket.submit(s, world["ana"], sub(world, submission_key=key, captcha_payload="spent"))
+        assert again.ticket.number == number and again.link == f"/tickets/{number}"
+        # Another requester holding the key learns nothing; nor does a stale key.
+        assert new_ticket.submitted(s, world["bob"], key) is None
+        assert new_ticket.submitted(s, world["ana"], key, since=utcnow() + timedelta(seconds=1)) is None
+    assert count(Ticket) == 1
+
+
+def test_two_tickets_racing_on_one_form_key_leave_one(world):
+    key = "r" * 22
+    with session_scope() as s:
+        new_ticket.submit(s, world["ana"], sub(world, submission_key=key))
+    # What the loser of a real race sees after its lookup missed: the unique outbox key.
+    with pytest.raises(tickets.AlreadySubmitted):
+        with session_scope() as s:
+            tickets.create_ticket(
+                s, world["bob"], tickets.TicketDraft(subject="Otra cosa distinta", description="Texto suficiente aquí.",
+                                                    category="consulta", service_id=world["service"]),
+                submission_key=key,
+            )
+    assert count(Ticket) == 1 and count(Message) == 1

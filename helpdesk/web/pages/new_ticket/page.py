@@ -242,11 +242,11 @@ def _form() -> rx.Component:
                         width="100%",
                     ),
                     rx.flex(
-                        _field("name", T["new_ticket.name"], _text_input("name", "ticket-name", autocomplete="name")),
+                        _field("name", T["new_ticket.name"], _text_input("name", "ticket-name", autocomplete="name", default_value=S.name_default)),
                         _field(
                             "email",
                             T["new_ticket.email"],
-                            _text_input("email", "ticket-email", type_="email", autocomplete="email"),
+                            _text_input("email", "ticket-email", type_="email", autocomplete="email", default_value=S.email_default),
                             hint=T["new_ticket.email_hint"],
                         ),
                         direction={"initial": "column", "sm": "row"},
@@ -258,7 +258,7 @@ def _form() -> rx.Component:
                 ),
             ),
             rx.flex(
-                _field("service", T["new_ticket.service"], _select("service", "ticket-service", T["new_ticket.service_placeholder"], S.services)),
+                _field("service", T["new_ticket.service"], _select("service", "ticket-service", T["new_ticket.service_placeholder"], S.services, default_value=S.service_default)),
                 rx.vstack(
                     _field("category", T["new_ticket.category"], _category_select()),
                     spacing="1",
@@ -274,7 +274,7 @@ def _form() -> rx.Component:
                 _field(
                     "request_type",
                     T["new_ticket.request_type"],
-                    _select("request_type", "ticket-request-type", T["new_ticket.request_type_placeholder"], S.request_types),
+                    _select("request_type", "ticket-request-type", T["new_ticket.request_type_placeholder"], S.request_types, default_value=S.request_type_default),
                     required=False,
                 ),
             ),
@@ -298,6 +298,7 @@ def _form() -> rx.Component:
                     name="description",
                     rows="7",
                     resize="vertical",
+                    default_value=S.description_default,
                     size="3",
                     width="100%",
                     placeholder=rx.cond(

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
 from typing import Optional
 
 import reflex as rx
 from pydantic import BaseModel
 
 from helpdesk import i18n
+from helpdesk.domain import utcnow
 from helpdesk.domain.accounts import User, normalize_email
 from helpdesk.domain.catalog import Category
+from helpdesk.infra import faults
 from helpdesk.infra.db import session_scope
 from helpdesk.services import kb, new_ticket, tickets
 from helpdesk.services.errors import ServiceError, ValidationError
@@ -30,6 +33,12 @@ from helpdesk.web.components.upload import UploadMixin
 log = logging.getLogger("helpdesk.web.new_ticket")
 
 VISITOR_STORAGE_KEY = "hd_visitor"
+SENDING_STORAGE_KEY = "hd_ticket_sending"
+SENDING_DRAFT_STORAGE_KEY = "hd_ticket_sending_draft"
+# How long after a lost send the tab may still be shown the ticket that send opened.
+RECOVERY_WINDOW = timedelta(minutes=15)
+_DRAFT_FIELDS = {"name": 200, "email": 320, "service": 12, "category": 16, "request_type": 12,
+                 "subject": tickets.MAX_SUBJECT * 2, "description": tickets.MAX_BODY + 1}
 HONEYPOT_FIELD = "website"
 FORM_ID = "new-ticket-form"
 FOCUS_FIRST_ERROR_SCRIPT = (
@@ -57,6 +66,21 @@ def _text(form: dict, key: str, limit: int) -> str:
 class NewTicketState(UploadMixin, AppState):
     # A random id per browser for the search funnel; never used to decide anything.
     visitor_key: str = rx.LocalStorage("", name=VISITOR_STORAGE_KEY, sync=True)
+
+    # While a send is in flight the tab's sessionStorage holds its idempotency key and what was
+    # typed. If the worker handling the send dies, the event, its reply and (with Redis) the
+    # tab's server-side state are gone: Reflex sees the dead socket's record and gives the
+    # reconnecting tab a new token, i.e. a fresh state, and the form remounts empty. The
+    # browser still sends these two values with the hydration, so `load` can tell the person
+    # what happened, refill the form, or show the ticket if it did open.
+    sending: str = rx.SessionStorage("", name=SENDING_STORAGE_KEY)
+    sending_draft: str = rx.SessionStorage("", name=SENDING_DRAFT_STORAGE_KEY)
+    # Defaults of the uncontrolled inputs, for a form refilled after a lost send.
+    name_default: str = ""
+    email_default: str = ""
+    service_default: str = ""
+    request_type_default: str = ""
+    description_default: str = ""
 
     ready: bool = False
     is_guest: bool = True
@@ -89,6 +113,9 @@ class NewTicketState(UploadMixin, AppState):
     _suggested: dict[str, int] = {}
     _duplicate: Optional[int] = None
     _intent: str = ""  # "" | "force" | "reply": chosen after a duplicate warning
+    # One per filled-in form: the idempotency key of its send (tickets.find_submitted).
+    _form_token: str = ""
+    _settled_token: str = ""  # the last send whose outcome this state recorded
 
     # ------------------------------------------------------------ UploadMixin hooks
 
@@ -100,6 +127,8 @@ class NewTicketState(UploadMixin, AppState):
 
     def _reset_form(self) -> None:
         self.errors, self.form_error, self.busy = {}, "", False
+        self.name_default = self.email_default = self.service_default = ""
+        self.request_type_default = self.description_default = ""
         self.suggestions, self._suggested, self._search_id = [], {}, None
         self._typed_subject = self._typed_description = ""
         self._forget_duplicate()
@@ -107,6 +136,49 @@ class NewTicketState(UploadMixin, AppState):
         self.created_files_text, self.created_replied = "", False
         self.category = ""
         self._clear_uploads()
+
+    def _new_form_token(self) -> None:
+        self._form_token = secrets.token_urlsafe(16)
+
+    def _recover_lost_send(self, key: str, draft_json: str) -> None:
+        """The tab reconnected while a send was in flight (its worker died, or the connection
+        dropped). Either that send opened a ticket, or the form comes back filled in with a
+        message saying it was not sent. `key` and the draft come from the browser: the key only
+        finds a recent ticket of this requester, and the draft is only put back in the form."""
+        actor = self._actor()
+        with session_scope() as s:
+            outcome = new_ticket.submitted(s, actor, key, since=utcnow() - RECOVERY_WINDOW)
+            if outcome is not None:
+                due = outcome.ticket.first_response_due_at
+                requester = s.get(User, outcome.ticket.requester_id)
+                email = requester.email if requester is not None else ""
+        if outcome is None:
+            log.warning("ticket form: a send was lost with its connection; asking to resend")
+            self._refill(draft_json)
+            # The same key again: should the lost send still be running somewhere, the two
+            # can open one ticket between them.
+            self._form_token = key
+            self.form_error = self._tr("new_ticket.connection_lost")
+            return
+        log.warning("ticket form: a send was lost with its connection after #%s opened", outcome.ticket.number)
+        self._take_staged()
+        self._forget_duplicate()
+        self._show_created(outcome, due, 0, actor, email)
+
+    def _refill(self, draft_json: str) -> None:
+        try:
+            draft = json.loads(draft_json) if len(draft_json) < 64_000 else {}
+        except ValueError:
+            draft = {}
+        draft = draft if isinstance(draft, dict) else {}
+        value = lambda k: _text(draft, k, _DRAFT_FIELDS[k])  # noqa: E731
+        self.name_default, self.email_default = value("name"), value("email")
+        self.service_default = value("service") if new_ticket.parse_id(value("service")) else ""
+        self.request_type_default = value("request_type") if new_ticket.parse_id(value("request_type")) else ""
+        self.category = new_ticket.normalized_category(value("category"))
+        self.subject_default = value("subject")
+        self.description_default = value("description")
+        self._typed_subject, self._typed_description = self.subject_default, self.description_default[:MAX_TYPED]
 
     def _forget_duplicate(self) -> None:
         self.duplicate_number = self.duplicate_message = self.duplicate_add_label = ""
@@ -141,6 +213,11 @@ class NewTicketState(UploadMixin, AppState):
 
     @rx.event
     def load(self):
+        sending = new_ticket.valid_visitor_key(self.sending)  # same shape: token_urlsafe
+        draft = self.sending_draft
+        self.sending = self.sending_draft = ""
+        if sending and sending == self._settled_token:
+            return  # that send finished in this very state: its outcome is on screen
         self._reset_form()
         self.ready = False
         user = self._actor()
@@ -151,10 +228,13 @@ class NewTicketState(UploadMixin, AppState):
         q = self.router.url.query_parameters.get("q", "")
         self.subject_default = " ".join(str(q).split())[: tickets.MAX_SUBJECT] if isinstance(q, str) else ""
         self._typed_subject = self.subject_default
+        self._new_form_token()
         self.form_key += 1
         # The uncontrolled inputs read their defaults when they mount: show the form only now.
         self.ready = True
-        if self.subject_default:
+        if sending:
+            self._recover_lost_send(sending, draft)
+        if self.subject_default and not self.created_id:
             self._suggest()
 
     @rx.event
@@ -216,19 +296,27 @@ class NewTicketState(UploadMixin, AppState):
         """'Open another ticket': a fresh form (new captcha, no files, no suggestions)."""
         self._reset_form()
         self.subject_default = ""
+        self._new_form_token()
         self.form_key += 1
 
     @rx.event
     def submit(self, form: dict):
         if self.busy or self.created_id:
             return
+        if not self._form_token:
+            self._new_form_token()
         self.busy = True
+        self.sending = self._form_token
+        typed = form if isinstance(form, dict) else {}
+        self.sending_draft = json.dumps({k: _text(typed, k, n) for k, n in _DRAFT_FIELDS.items()}, ensure_ascii=False)
         self.errors, self.form_error = {}, ""
         yield
         try:
             yield from self._submit(form if isinstance(form, dict) else {})
         finally:
             self.busy = False
+            self.sending = self.sending_draft = ""
+            self._settled_token = self._form_token
 
     def _submit(self, form: dict):
         actor = self._actor()
@@ -252,6 +340,7 @@ class NewTicketState(UploadMixin, AppState):
             visitor_key=self.visitor_key,
             locale=self.locale,
             allow_duplicate=self._intent == "force",
+            submission_key=self._form_token,
         )
         intent, duplicate = self._intent, self._duplicate
         self._intent = ""
@@ -263,6 +352,17 @@ class NewTicketState(UploadMixin, AppState):
                     outcome = new_ticket.submit(s, actor, sub)
                 due = outcome.ticket.first_response_due_at
                 files = len(draft.attachments)
+                faults.stall("submit-before-commit")
+            faults.stall("submit-after-commit")
+        except tickets.AlreadySubmitted:
+            # Another send of this same form won the race; show what it opened.
+            with session_scope() as s:
+                outcome = new_ticket.submitted(s, actor, self._form_token, since=utcnow() - RECOVERY_WINDOW)
+                due = outcome.ticket.first_response_due_at if outcome is not None else None
+            if outcome is None:
+                self.form_error = self._tr("new_ticket.connection_lost")
+                return
+            files = 0
         except new_ticket.DuplicateSuspected as err:
             self._duplicate = err.number
             self.duplicate_number = f"#{err.number}"
