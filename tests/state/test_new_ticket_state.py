@@ -220,3 +220,36 @@ class _Router:
         self.url = type("U", (), {"query_parameters": dict(parse_qsl(query)), "path": "/tickets/new", "query": query})()
         self.session = type("S", (), {"client_ip": "127.0.0.1"})()
         self.headers = type("H", (), {"user_agent": "pytest", "cookie": ""})()
+
+
+def test_a_lost_send_comes_back_filled_in_naming_the_files_to_attach_again(root, people, form_world):
+    """The worker died mid-send: the reconnected tab has a fresh state and only what the
+    browser kept in sessionStorage (the form's key and what was typed)."""
+    sign_in(root, people["customer"]["token"])
+    state = state_of(root, NewTicketState)
+    state.sending = "k" * 22
+    state.sending_draft = json.dumps({
+        "service": form_world["service"], "category": "anomalia", "subject": "Sin línea",
+        "description": "No hay línea desde las diez.", "files": ["registro.txt", "<b>captura</b>.png"],
+    })
+    state.load()
+    assert state.sending == "" and state.sending_draft == ""  # the browser forgets them
+    assert state.subject_default == "Sin línea" and state.description_default == "No hay línea desde las diez."
+    assert state.service_default == form_world["service"] and state.category == "anomalia"
+    assert "no llegó a registrarse" in state.form_error
+    assert "registro.txt, <b>captura</b>.png" in state.form_error  # shown as text by the page
+    assert tickets_of() == []
+
+
+def test_a_lost_send_that_did_open_a_ticket_shows_that_ticket(root, people, form_world):
+    sign_in(root, people["customer"]["token"])
+    state = opened(root)
+    key = state._form_token
+    run(state.submit(form(form_world)))
+    number = state.created_id
+    state.start_over()
+    state.created_id, state._settled_token = "", ""  # as a fresh state after reconnecting
+    state.sending, state.sending_draft = key, "{}"
+    state.load()
+    assert state.created_id == number and not state.form_error
+    assert len(tickets_of("cliente@x.test")) == 1

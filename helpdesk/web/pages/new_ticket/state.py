@@ -58,6 +58,20 @@ class Suggestion(BaseModel):
     summary: str
 
 
+MAX_LOST_FILES = 10
+
+
+def _lost_file_names(draft_json: str) -> list[str]:
+    """The attachment names a lost send carried (browser-supplied: shown as text only)."""
+    try:
+        names = json.loads(draft_json).get("files", []) if len(draft_json) < 64_000 else []
+    except (ValueError, AttributeError):
+        return []
+    if not isinstance(names, list):
+        return []
+    return [n[:120] for n in names if isinstance(n, str) and n.strip()][:MAX_LOST_FILES]
+
+
 def _text(form: dict, key: str, limit: int) -> str:
     value = form.get(key, "")
     return value[:limit] if isinstance(value, str) else ""
@@ -159,6 +173,9 @@ class NewTicketState(UploadMixin, AppState):
             # can open one ticket between them.
             self._form_token = key
             self.form_error = self._tr("new_ticket.connection_lost")
+            lost_files = _lost_file_names(draft_json)
+            if lost_files:
+                self.form_error += " " + self._tr("new_ticket.connection_lost_files", files=", ".join(lost_files))
             return
         log.warning("ticket form: a send was lost with its connection after #%s opened", outcome.ticket.number)
         self._take_staged()
@@ -308,7 +325,11 @@ class NewTicketState(UploadMixin, AppState):
         self.busy = True
         self.sending = self._form_token
         typed = form if isinstance(form, dict) else {}
-        self.sending_draft = json.dumps({k: _text(typed, k, n) for k, n in _DRAFT_FIELDS.items()}, ensure_ascii=False)
+        draft = {k: _text(typed, k, n) for k, n in _DRAFT_FIELDS.items()}
+        # File bytes cannot come back after a lost send (they are staged server-side): only
+        # their names, so the message can say which ones to attach again.
+        draft["files"] = [f.filename for f in self._staged.values()][:MAX_LOST_FILES]
+        self.sending_draft = json.dumps(draft, ensure_ascii=False)
         self.errors, self.form_error = {}, ""
         yield
         try:
