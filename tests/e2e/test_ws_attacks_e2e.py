@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import json
 import time
 import urllib.request
@@ -229,7 +230,7 @@ def test_anonymous_and_customer_tabs_get_nothing_through_forged_events(app_serve
     async def both():
         return await asyncio.gather(*(_attack(app_server["url"], world, who, app_db) for who in ("anonymous", "customer")))
 
-    (anon, n_anon), (cust, n_cust) = asyncio.run(both())
+    (anon, n_anon), (cust, n_cust) = _run(both())
     elapsed = time.monotonic() - t0
     after = _only_victim(snapshot(), world["victim_id"])
 
@@ -276,7 +277,7 @@ def test_controls_the_same_calls_work_for_those_entitled(app_server, app_db, wor
         await admin.close()
         return agent, victim
 
-    agent, victim = asyncio.run(scenario())
+    agent, victim = _run(scenario())
     assert set(_leaks(agent, world["secrets"])) >= {subject, body, note, email}
     # The owner sees their ticket on the wire, but never the internal note.
     assert set(_leaks(victim, world["secrets"])) >= {subject, body, filename}
@@ -290,9 +291,10 @@ def test_controls_the_same_calls_work_for_those_entitled(app_server, app_db, wor
 
 
 def _run(coro):
-    """asyncio.run in a thread: pytest-playwright keeps a running loop on the main thread."""
+    """asyncio.run in a thread: pytest-playwright keeps a running loop on the main thread once a
+    browser test ran. The thread gets this context: Reflex looks its State registry up there."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+        return pool.submit(contextvars.copy_context().run, asyncio.run, coro).result()
 
 
 def _health(url: str) -> int:
