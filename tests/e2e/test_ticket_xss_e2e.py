@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import select
 
 from tests.e2e.conftest import login, shoot
 from tests.e2e.test_new_ticket_e2e import PNG, _attach, _fill_common, _wait_captcha

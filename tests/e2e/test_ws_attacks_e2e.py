@@ -35,7 +35,7 @@ from tests.security.test_handler_matrix import (
     ACCESS_RULES, SELF, TABLES, _argument_sets, _forged_path, _nparams, all_handlers, snapshot,
 )
 from tests.support.e2e_db import app_database
-from tests.support.reflex_client import ReflexClient, find_value, hydrated
+from tests.support.reflex_client import ReflexClient, hydrated
 
 HYDRATE = f"{rx.State.get_full_name()}.hydrate_and_load"
 UPDATE_VARS = f"{UpdateVarsInternalState.get_full_name()}.update_vars_internal"
@@ -253,7 +253,7 @@ def test_controls_the_same_calls_work_for_those_entitled(app_server, app_db, wor
     from helpdesk.domain.accounts import User
     from helpdesk.domain.tickets import Message
 
-    url, n = app_server["url"], world["number"]
+    url = app_server["url"]
     subject, body, note, filename, email, _ = world["secrets"]
 
     async def scenario():
