@@ -93,7 +93,7 @@ class Stats:
 
 
 async def customer(i: int, args, names: dict[str, str], stats: Stats, clock: dict, ready: asyncio.Event, sem: asyncio.Semaphore) -> None:
-    from tests.scale.reflex_client import ReflexClient, hydrated
+    from tests.support.reflex_client import ReflexClient, hydrated
 
     rng = random.Random(i)
     client = ReflexClient(args.url)

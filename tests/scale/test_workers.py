@@ -17,7 +17,7 @@ from helpdesk.web.pages.auth.state import AuthState
 from tests.scale.conftest import REPO
 import reflex as rx
 
-from tests.scale.reflex_client import ReflexClient, find_value, hydrated, serving_pid
+from tests.support.reflex_client import ReflexClient, find_value, hydrated, serving_pid
 
 
 def _health(url: str) -> tuple[int, dict]:

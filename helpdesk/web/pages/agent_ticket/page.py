@@ -320,7 +320,7 @@ def _requester() -> rx.Component:
             rx.hstack(
                 rx.avatar(fallback=S.requester_name[:1], size="3", radius="full"),
                 rx.vstack(
-                    rx.text(S.requester_name, weight="bold", size="2"),
+                    rx.text(S.requester_name, weight="bold", size="2", overflow_wrap="anywhere"),
                     rx.text(S.requester_email, size="1", color_scheme="gray", overflow_wrap="anywhere"),
                     spacing="0",
                     min_width="0",
