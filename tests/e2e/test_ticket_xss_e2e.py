@@ -107,7 +107,9 @@ def test_ticket_payloads_stay_text_for_customer_agent_and_mail(new_context, app_
     expect(agent.get_by_test_id("ticket-message")).to_have_count(2)
     agent.get_by_test_id("agent-assign-me").click()  # one more history entry, with names in it
     expect(agent.get_by_test_id("agent-assignee")).to_contain_text("Carlos Soporte")
-    _assert_inert(agent, agent_dialogs, "agent ticket page", [SUBJECT, NAME, "[pulsa aquí](javascript:", "<iframe srcdoc="])
+    # The customer's file is listed on the agent's conversation too, its name as text.
+    expect(agent.get_by_test_id("attachment-link")).to_have_count(1)
+    _assert_inert(agent, agent_dialogs, "agent ticket page", [SUBJECT, NAME, "[pulsa aquí](javascript:", "<iframe srcdoc=", "img src=x onerror=alert(1)_.png"])
     shoot(agent, "xss-agent-ticket-1280")
 
     # ---- the mail the customer got for the new ticket: escaped, not markup

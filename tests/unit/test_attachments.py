@@ -319,3 +319,11 @@ def test_orphan_sweep_removes_only_old_unused_blobs(db):
         with pytest.raises(ServiceError) as err:
             att.attach_staged(s, att.StagedFile("abandonado.txt", "text/plain", 14, abandoned), ticket.id, None, user.id)
         assert err.value.code == "attachments.expired"
+
+
+def test_browser_multipart_escapes_are_undone_before_cleaning_the_name():
+    from helpdesk.web.components.upload import multipart_filename
+
+    assert multipart_filename('%22informe%22 100%.pdf') == '"informe" 100%.pdf'
+    assert att.safe_filename(multipart_filename('%22informe%22 100%.pdf')) == att.safe_filename('"informe" 100%.pdf')
+    assert multipart_filename(None) == ""

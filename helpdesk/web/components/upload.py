@@ -40,6 +40,12 @@ def human_size(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 
+def multipart_filename(raw: str | None) -> str:
+    """Browsers send `"`, CR and LF in a file name as %22, %0D and %0A (HTML's multipart
+    encoding); undo just those, so "informe 100%.pdf" stays as typed."""
+    return (raw or "").replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n")
+
+
 class UploadMixin(rx.State, mixin=True):
     _staged: dict[str, attachments.StagedFile] = {}
     staged_files: list[FileChip] = []
@@ -101,7 +107,7 @@ class UploadMixin(rx.State, mixin=True):
             # Never read more than one byte past the limit: the rest is refused anyway.
             data = await upload.read(settings.max_file_bytes + 1)
             try:
-                vf = attachments.validate_upload(upload.filename or "", data, already_in_ticket_bytes=used)
+                vf = attachments.validate_upload(multipart_filename(upload.filename), data, already_in_ticket_bytes=used)
             except ServiceError as err:
                 errors.append(self._error_text(err))
                 continue
