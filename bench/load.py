@@ -96,7 +96,7 @@ async def customer(i: int, args, names: dict[str, str], stats: Stats, clock: dic
     from tests.support.reflex_client import ReflexClient, hydrated
 
     rng = random.Random(i)
-    client = ReflexClient(args.url)
+    client = ReflexClient(args.url, track_local_addr=False)
     try:
         async with sem:  # tabs open in waves, not all in the same millisecond
             t0 = time.monotonic()
@@ -125,6 +125,24 @@ async def customer(i: int, args, names: dict[str, str], stats: Stats, clock: dic
         except Exception as exc:  # noqa: BLE001
             stats.fail(kind, exc)
     await _close(client)
+
+
+async def steady_hydrates(args, names: dict[str, str], stats: Stats, stop_at: float) -> None:
+    """Once everyone is connected, a new tab opens `/` about once a second: what a page load
+    costs at steady state, apart from the ramp-up burst of `--connect-concurrency` tabs at once."""
+    from tests.scale.reflex_client import ReflexClient, hydrated
+
+    while time.monotonic() < stop_at - 2:
+        await asyncio.sleep(1)
+        client = ReflexClient(args.url, track_local_addr=False)
+        try:
+            await client.connect(timeout=30)
+            t0 = time.monotonic()
+            await client.call(names["hydrate"], {"vars": {}}, path="/", timeout=30, until=hydrated)
+            stats.ok("hydrate (steady)", time.monotonic() - t0)
+        except Exception as exc:  # noqa: BLE001
+            stats.fail("hydrate (steady)", exc)
+        await _close(client)
 
 
 async def _close(client) -> None:
@@ -251,6 +269,7 @@ async def main_async(args) -> int:
     ready.set()
     loop = asyncio.get_running_loop()
     agents = [loop.run_in_executor(None, agent_loop, i, args, stats, stop_at) for i in range(args.agents)]
+    agents.append(asyncio.create_task(steady_hydrates(args, names, stats, stop_at)))
     peak_rss = rss_before
     while time.monotonic() < stop_at:
         await asyncio.sleep(1)
@@ -263,7 +282,7 @@ async def main_async(args) -> int:
     total = 0
     for kind in sorted(stats.latency):
         values = stats.latency[kind]
-        if kind not in ("connect", "hydrate+on_load"):
+        if kind not in ("connect", "hydrate+on_load", "hydrate (steady)"):
             total += len(values)
         print(f"  {kind:16s} n={len(values):6d}  p50={percentile(values, 50):7.1f} ms  p95={percentile(values, 95):7.1f} ms"
               f"  p99={percentile(values, 99):7.1f} ms  max={max(values) if values else float('nan'):7.1f} ms")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.infra.logging import configure_logging
+from helpdesk.infra.reflex_tuning import throttle_disk_state_purge
 from helpdesk.web import routes
 from helpdesk.web.api import build_api, limit_upload_size
 from helpdesk.web.app_state import AppState
@@ -33,6 +34,7 @@ from helpdesk.web.pages.ticket.state import TicketState
 
 # One structured line per log record (JSON by default; HELPDESK_LOG_FORMAT=text for key=value).
 configure_logging()
+throttle_disk_state_purge()
 
 
 async def _on_startup() -> None:

@@ -16,7 +16,9 @@ from sqlalchemy import create_engine, text
 
 def _reset_caches() -> None:
     from helpdesk.infra import db, settings
+    from helpdesk.services import public_cache
 
+    public_cache.invalidate()
     settings.get_settings.cache_clear()
     if db.get_engine.cache_info().currsize:
         db.get_engine().dispose()

@@ -39,10 +39,26 @@ def locale_from_accept_language(header: str | None) -> str:
     return sorted(best)[0][2] if best else DEFAULT_LOCALE
 
 
+class Catalog(dict):
+    """One locale's texts. Every browser tab's state holds one (the UI reads it as a var); it
+    pickles as a reference to the shared catalog, not as its ~30 KB of text, so storing a
+    tab's state (on disk, or in Redis on every event) stays small. Read-only by contract."""
+
+    locale: str = DEFAULT_LOCALE
+
+    def __reduce__(self):
+        return (catalog, (self.locale,))
+
+    def __deepcopy__(self, memo):
+        # Reflex deep-copies a var's default for each new state: one shared copy is enough.
+        return self
+
+
 @lru_cache(maxsize=None)
 def catalog(locale: str) -> dict[str, str]:
     locale = normalize_locale(locale)
-    merged: dict[str, str] = {}
+    merged = Catalog()
+    merged.locale = locale
     for path in sorted((_DIR / locale).glob("*.json")):
         merged.update(json.loads(path.read_text(encoding="utf-8")))
     return merged

@@ -36,6 +36,7 @@ _lock = threading.Lock()
 _subscribers: dict[str, set[asyncio.Queue]] = defaultdict(set)
 _loops: dict[asyncio.Queue, asyncio.AbstractEventLoop] = {}
 _redis_thread: threading.Thread | None = None
+_listeners: dict[str, list] = defaultdict(list)
 
 
 def _redis_url() -> str | None:
@@ -45,6 +46,12 @@ def _redis_url() -> str | None:
 def _deliver_local(topic: str, payload: dict) -> None:
     with _lock:
         queues = list(_subscribers.get(topic, ()))
+        callbacks = list(_listeners.get(topic, ()))
+    for callback in callbacks:
+        try:
+            callback(payload)
+        except Exception:  # noqa: BLE001 - one bad listener must not stop the fan-out
+            log.exception("bus listener for %s failed", topic)
     for queue in queues:
         loop = _loops.get(queue)
         if loop is None or loop.is_closed():
@@ -104,6 +111,20 @@ def _ensure_redis_listener() -> None:
         return
     _redis_thread = threading.Thread(target=_redis_listener, args=(url,), name="helpdesk-bus", daemon=True)
     _redis_thread.start()
+
+
+def add_listener(topic: str, callback) -> None:
+    """Call `callback(message)` (in whatever thread delivers it, so keep it quick) for every
+    message on `topic`, from this worker or, through Redis, from the others."""
+    with _lock:
+        if callback not in _listeners[topic]:
+            _listeners[topic].append(callback)
+
+
+def ensure_listening() -> None:
+    """Start hearing the other workers (a no-op without Redis or when already listening).
+    Called lazily: a thread started before Granian forks its workers would not survive."""
+    _ensure_redis_listener()
 
 
 async def subscribe(*topics: str) -> AsyncIterator[dict]:

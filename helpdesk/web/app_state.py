@@ -62,8 +62,14 @@ class AppState(rx.State):
         return (self.router.session.client_ip or "")[:64]
 
     def _apply_locale(self, locale: str) -> None:
-        self.locale = i18n.normalize_locale(locale)
-        self.t = i18n.catalog(self.locale)
+        locale = i18n.normalize_locale(locale)
+        # Assigning marks the var dirty even when equal, and `t` is ~30 KB of JSON: every page
+        # load (load_app) would send the whole catalog to the browser a second time.
+        if locale != self.locale:
+            self.locale = locale
+        # (Reflex hands back a proxy, not the catalog itself: compare by locale.)
+        if getattr(self.t, "locale", None) != locale:
+            self.t = i18n.catalog(locale)
 
     def _refresh_identity(self) -> Optional[User]:
         user = self._actor()

@@ -18,8 +18,11 @@ NAMESPACE = "/_event"
 
 
 class ReflexClient:
-    def __init__(self, base_url: str, token: str | None = None):
+    def __init__(self, base_url: str, token: str | None = None, track_local_addr: bool = True):
         self.base_url = base_url.rstrip("/")
+        # Finding our own socket scans every TCP connection of the process (blocking the event
+        # loop ~ms per call with hundreds open): only the tests that look up the serving worker need it.
+        self.track_local_addr = track_local_addr
         self.token = token or str(uuid.uuid4())
         self.sio = socketio.AsyncClient(reconnection=False)
         self.updates: asyncio.Queue = asyncio.Queue()
@@ -34,7 +37,7 @@ class ReflexClient:
         await self.updates.put(data)
 
     async def connect(self, timeout: float = 10) -> None:
-        before = _own_ports(self.base_url)
+        before = _own_ports(self.base_url) if self.track_local_addr else set()
         await self.sio.connect(
             f"{self.base_url}?token={self.token}",
             socketio_path="/_event",
@@ -42,6 +45,8 @@ class ReflexClient:
             namespaces=[NAMESPACE],
             wait_timeout=timeout,
         )
+        if not self.track_local_addr:
+            return
         after = _own_ports(self.base_url) - before
         self.local_addr = next(iter(after)) if len(after) == 1 else None
 

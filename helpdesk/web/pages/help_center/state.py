@@ -20,7 +20,7 @@ from helpdesk import i18n
 from helpdesk.domain.accounts import User
 from helpdesk.domain.kb import Article, ArticleCategory
 from helpdesk.infra.db import session_scope
-from helpdesk.services import kb, search
+from helpdesk.services import kb, public_cache, search
 from helpdesk.services.errors import NotFound, ServiceError
 from helpdesk.web import routes
 from helpdesk.web.app_state import AppState
@@ -77,6 +77,22 @@ async def _visitor_key(state: rx.State) -> str:
     return (await state.get_state(NewTicketState))._ensure_visitor_key()
 
 
+def _home_lists() -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    with session_scope() as s:
+        cats, popular = {}, {}
+        for loc in i18n.LOCALES:
+            cats[loc] = [
+                dict(slug=c.slug, href=f"/categories/{c.slug}", name=c.name, description=c.description,
+                     icon=c.icon, count=c.article_count)
+                for c in kb.list_categories(s, loc)
+            ]
+            # Reader's language first; an English reader still gets Spanish articles
+            # rather than an empty list while translations are missing.
+            found = kb.popular_articles(s, loc, POPULAR_LIMIT) or kb.popular_articles(s, OTHER[loc], POPULAR_LIMIT)
+            popular[loc] = [_link(a).model_dump() for a in found]
+    return cats, popular
+
+
 class HelpCenterState(AppState):
     query: str = ""
     results: list[ResultView] = []
@@ -107,19 +123,8 @@ class HelpCenterState(AppState):
     def load_home(self):
         self.query, self.results, self.searched = "", [], False
         self._search_id, self._hit_ids = None, {}
-        with session_scope() as s:
-            cats, popular = {}, {}
-            for loc in i18n.LOCALES:
-                cats[loc] = [
-                    dict(slug=c.slug, href=f"/categories/{c.slug}", name=c.name, description=c.description,
-                         icon=c.icon, count=c.article_count)
-                    for c in kb.list_categories(s, loc)
-                ]
-                # Reader's language first; an English reader still gets Spanish articles
-                # rather than an empty list while translations are missing.
-                found = kb.popular_articles(s, loc, POPULAR_LIMIT) or kb.popular_articles(s, OTHER[loc], POPULAR_LIMIT)
-                popular[loc] = [_link(a).model_dump() for a in found]
-        self._categories, self._popular = cats, popular
+        # The same for every visitor: shared (read-only) between tabs, see public_cache.
+        self._categories, self._popular = public_cache.get("helpcenter.home", _home_lists)
         self.home_loaded = True
 
     @rx.event
