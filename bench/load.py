@@ -130,7 +130,7 @@ async def customer(i: int, args, names: dict[str, str], stats: Stats, clock: dic
 async def steady_hydrates(args, names: dict[str, str], stats: Stats, stop_at: float) -> None:
     """Once everyone is connected, a new tab opens `/` about once a second: what a page load
     costs at steady state, apart from the ramp-up burst of `--connect-concurrency` tabs at once."""
-    from tests.scale.reflex_client import ReflexClient, hydrated
+    from tests.support.reflex_client import ReflexClient, hydrated
 
     while time.monotonic() < stop_at - 2:
         await asyncio.sleep(1)
