@@ -37,7 +37,27 @@ def page(scale_server):
             browser.close()
 
 
+# Granian stops the whole app when a worker it respawned less than 5.5 s ago dies again (its
+# crash-loop guard); a test killing the replacement of the previous test's victim that soon
+# would take the shared server down with it.
+CRASH_LOOP_GUARD_S = 7.0
+
+
+def _wait_all_workers_back(server, killed: int, count: int) -> None:
+    deadline = time.time() + 30
+    while True:
+        pids = server.worker_pids()
+        if killed not in pids and len(pids) >= count:
+            server.calm_after = time.monotonic() + CRASH_LOOP_GUARD_S
+            return
+        assert time.time() < deadline, "the killed worker was not replaced"
+        time.sleep(0.2)
+
+
 def _kill_worker_parked_at(server, point: str) -> int:
+    pause = getattr(server, "calm_after", 0) - time.monotonic()
+    if pause > 0:
+        time.sleep(pause)
     pid_file = server.fault_dir / f"{point}.pid"
     deadline = time.time() + 20
     while not pid_file.exists():
@@ -45,8 +65,10 @@ def _kill_worker_parked_at(server, point: str) -> int:
         time.sleep(0.05)
     pid = int(pid_file.read_text())
     pid_file.unlink()
-    assert pid in server.worker_pids(), "the parked process is not one of the app's workers"
+    workers = server.worker_pids()
+    assert pid in workers, "the parked process is not one of the app's workers"
     os.kill(pid, signal.SIGKILL)
+    _wait_all_workers_back(server, pid, len(workers))
     return pid
 
 
