@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests.e2e.conftest import login, shoot
+from tests.support.e2e_db import app_database
 
 AGENT = ("agente@demo.test", "agente-demo-1")
 ADMIN = ("admin@demo.test", "admin-demo-1")
@@ -18,21 +19,10 @@ CUSTOMER = "cliente@demo.test"
 
 
 @pytest.fixture
-def app_db(app_server, monkeypatch):
+def app_db(app_server):
     """Service-layer access to the running app's database (same data dir and settings)."""
-    from helpdesk.infra import db, settings
-
-    for key in ("HELPDESK_DATA_DIR", "HELPDESK_BASE_URL", "HELPDESK_DB_URL"):
-        if key in app_server["env"]:
-            monkeypatch.setenv(key, app_server["env"][key])
-        else:
-            monkeypatch.delenv(key, raising=False)
-    settings.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    yield db.session_scope
-    db.get_engine().dispose()
-    db.get_engine.cache_clear()
-    settings.get_settings.cache_clear()
+    with app_database(app_server) as session_scope:
+        yield session_scope
 
 
 def _open_ticket(session_scope, subject: str) -> int:
