@@ -1,12 +1,14 @@
 """Load generator for a running help desk, on loopback only, bounded in connections and time.
 
 N customers connect to `/_event` like browsers (one tab token each), hydrate the help center
-home (`/`: hydrate + its on_load handlers), then search in a loop with think time. Meanwhile a
+home (`/`: hydrate + its on_load handlers), then search in a loop with think time; part of them
+are signed in and also open their tickets (below). Meanwhile a
 few agents reply to tickets through the ticket service (the database work an agent's reply
 does). Prints throughput, p50/p95/p99 round-trip latency per event kind, errors, and the RSS of
 the server's processes.
 
-    python bench/load.py --url http://localhost:3000 --customers 200 --duration 30
+    python bench/load.py --url http://localhost:3000 --db-url sqlite:///.../helpdesk.db \
+        --customers 200 --duration 30 --search-handler HelpCenterState.search --search-arg value
 
 Handler names are configurable because pages evolve: `--search-handler
 HelpCenterState.search --search-arg query` sends `{"query": "<term>"}` to that handler
@@ -14,6 +16,18 @@ HelpCenterState.search --search-arg query` sends `{"query": "<term>"}` to that h
 (the help center still a placeholder), customers repeat `--on-load-handler` instead
 (default AppState.load_app: language + session lookup, the first handler of every page).
 Latency is the round trip from emitting an event to the first state update it causes.
+
+Signed-in customers (`--signed-in 0.5`, the default share; needs `--db-url`): before the run the
+bench makes that many customer accounts (`carga-NNNN@bench.test`, kept for the next run) with
+`--tickets-each 3` tickets each and a session token each, through helpdesk.services. Their tab
+hydrates `/` with the token in LocalStorage `hd_session`, as a returning browser does. In their
+loop they alternate a search with opening a page: one of their tickets (`/tickets/<n>`, row
+`open_ticket`) or, in `--my-tickets-share 0.25` of the opens, "Mis tickets" (`/tickets`, row
+`my_tickets`); before the next search they go back to `/` (row `home (nav)`). A page open is a
+link click in the open tab (client storage, then on_load_internal; `--open-via hydrate` sends a
+fresh tab's hydrate instead) timed until its on_load handlers are done, and counts as an error
+unless the update shows the ticket's subject (or all the customer's tickets in the list). The
+opened ticket page also keeps a live watcher on that ticket, as in a browser.
 
 A realistic customer (`--think 10`, the default): connected all the time, one search every
 ~10 s on average (uniform 5–15 s): typing a query takes a few seconds and reading the results
@@ -92,7 +106,8 @@ class Stats:
             self.samples.append(f"{kind}: {type(exc).__name__}: {exc}"[:200])
 
 
-async def customer(i: int, args, names: dict[str, str], stats: Stats, clock: dict, ready: asyncio.Event, sem: asyncio.Semaphore) -> None:
+async def customer(i: int, args, names: dict[str, str], stats: Stats, clock: dict, ready: asyncio.Event,
+                   sem: asyncio.Semaphore, account: dict | None = None) -> None:
     from tests.support.reflex_client import ReflexClient, hydrated
 
     rng = random.Random(i)
@@ -104,18 +119,40 @@ async def customer(i: int, args, names: dict[str, str], stats: Stats, clock: dic
             stats.ok("connect", time.monotonic() - t0)
             t0 = time.monotonic()
             # hydrate_and_load also runs the page's on_load handlers (on_load_internal).
-            await client.call(names["hydrate"], {"vars": {}}, path="/", timeout=30, until=hydrated)
+            storage = {names["token_var"]: account["token"]} if account else {}
+            merged = await client.call(names["hydrate"], {"vars": storage}, path="/", timeout=30, until=hydrated)
+            if account and _value(merged, names["app_state"], "user_role") != "customer":
+                raise LookupError("the session token did not sign the tab in")
             stats.ok("hydrate+on_load", time.monotonic() - t0)
     except Exception as exc:  # noqa: BLE001
         stats.fail("connect", exc)
         await _close(client)
         return
     await ready.wait()
+    step, on_home = 0, True
     while time.monotonic() < clock["stop"]:
         await asyncio.sleep(rng.uniform(0.5, 1.5) * clock["think"])
         if time.monotonic() >= clock["stop"]:
             break
         stats = clock["stats"]
+        step += 1
+        # A watched ticket page pushes updates when an agent replies: they are not the answer
+        # to the next event, and call() takes the first update it sees as that answer.
+        client.drain()
+        if account is not None and step % 2 == 0:
+            # "Mis tickets" now and then, otherwise straight to a ticket (say, from a mail link).
+            if rng.random() < args.my_tickets_share:
+                await _open(client, args, names, stats, "my_tickets", "/tickets", {}, account)
+            else:
+                number, subject = rng.choice(account["tickets"])
+                await _open(client, args, names, stats, "open_ticket", f"/tickets/{number}", {"id": str(number)},
+                            account, subject)
+            on_home = False
+            continue
+        if not on_home:
+            # Back to the help center before typing a query, as the browser would navigate.
+            on_home = await _open(client, args, names, stats, "home (nav)", "/", {}, account)
+            client.drain()
         kind = "search" if names.get("search") else "page_event"
         handler = names.get("search") or names["on_load"]
         payload = {args.search_arg: rng.choice(TERMS)} if names.get("search") else {}
@@ -125,6 +162,56 @@ async def customer(i: int, args, names: dict[str, str], stats: Stats, clock: dic
         except Exception as exc:  # noqa: BLE001
             stats.fail(kind, exc)
     await _close(client)
+
+
+async def _open(client, args, names: dict[str, str], stats: Stats, kind: str, path: str, query: dict,
+                account: dict | None, subject: str = "") -> bool:
+    """Go to a page in an open tab and wait until its on_load handlers are done (`is_hydrated`
+    flips back to true). `--open-via nav` sends what the browser sends on a link click
+    (client storage, then on_load_internal); `hydrate` what a freshly opened tab sends. Then
+    check that the page shows the customer's data, not a redirect to sign-in or an empty page."""
+    from tests.support.reflex_client import hydrated
+
+    storage = {names["token_var"]: account["token"]} if account else {}
+    t0 = time.monotonic()
+    try:
+        if args.open_via == "hydrate":
+            merged = await client.call(names["hydrate"], {"vars": storage}, path=path, query=query, timeout=30,
+                                       until=hydrated)
+        else:
+            if storage:
+                # Its delta (if any) merges into the on_load_internal call's: same tab, same order.
+                await client.sio.emit("event", {"name": names["update_vars"], "payload": {"vars": storage},
+                                                "router_data": {"pathname": path, "query": query, "asPath": path}},
+                                      namespace="/_event")
+            merged = await client.call(names["on_load_internal"], {}, path=path, query=query, timeout=30, until=hydrated)
+        seconds = time.monotonic() - t0
+        if kind == "open_ticket":
+            shown = _value(merged, names["ticket_state"], "ticket") or {}
+            if shown.get("subject") != subject:
+                raise LookupError(f"{path}: ticket not in the update (access="
+                                  f"{_value(merged, names['guard_state'], 'access')!r}, subject={shown.get('subject')!r})")
+        elif kind == "my_tickets":
+            shown = {r.get("subject") for r in (_value(merged, names["my_tickets_state"], "rows") or [])}
+            missing = [s for _, s in account["tickets"] if s not in shown]
+            if missing:
+                raise LookupError(f"/tickets: {len(missing)} of the customer's tickets not listed "
+                                  f"(access={_value(merged, names['guard_state'], 'access')!r})")
+        stats.ok(kind, seconds)
+        return True
+    except Exception as exc:  # noqa: BLE001
+        stats.fail(kind, exc)
+        return False
+
+
+def _value(merged: dict, state: str, var: str):
+    """A var of one state in a merged delta (other pages' states have vars of the same name)."""
+    from tests.support.reflex_client import find_value
+
+    try:
+        return find_value({state: merged.get(state) or {}}, var)
+    except KeyError:
+        return None
 
 
 async def steady_hydrates(args, names: dict[str, str], stats: Stats, stop_at: float) -> None:
@@ -203,6 +290,52 @@ def ensure_tickets(n: int = 20) -> None:
             )
 
 
+BENCH_DOMAIN = "bench.test"
+
+
+def signed_in_accounts(n: int, tickets_each: int) -> list[dict]:
+    """n customer accounts with `tickets_each` tickets each and a fresh session token, made
+    through the services as registration and the new-ticket page do. Accounts and tickets are
+    kept and reused by the next run (hashing 100 passwords takes seconds); the sessions are
+    ended after the run (`end_sessions`)."""
+    from sqlmodel import select
+
+    from helpdesk.domain.accounts import Role, User
+    from helpdesk.domain.catalog import Service
+    from helpdesk.domain.tickets import Ticket
+    from helpdesk.infra.db import session_scope
+    from helpdesk.services import accounts, tickets
+
+    out = []
+    with session_scope() as s:
+        service = s.exec(select(Service.id)).first()
+        for k in range(n):
+            email = f"carga-{k:04d}@{BENCH_DOMAIN}"
+            user = s.exec(select(User).where(User.email == email)).first()
+            if user is None:
+                user = accounts.create_user(s, email=email, password="clave-de-carga-1", name=f"Cliente carga {k}",
+                                            role=Role.CUSTOMER)
+            have = s.exec(select(Ticket.number, Ticket.subject).where(Ticket.requester_id == user.id)
+                          .order_by(Ticket.number)).all()
+            for j in range(len(have), tickets_each):
+                t = tickets.create_ticket(s, user, tickets.TicketDraft(
+                    subject=f"Carga cliente {k} ticket {j}", description="Ticket de un cliente de la prueba de carga.",
+                    category="consulta", service_id=service))
+                have.append((t.number, t.subject))
+            out.append({"token": accounts.start_session(s, user, user_agent="bench/load.py"),
+                        "tickets": [(number, subject) for number, subject in have[:tickets_each]]})
+    return out
+
+
+def end_sessions(accounts_: list[dict]) -> None:
+    from helpdesk.infra.db import session_scope
+    from helpdesk.services import accounts
+
+    with session_scope() as s:
+        for account in accounts_:
+            accounts.end_session(s, account["token"])
+
+
 def server_rss(port: int) -> tuple[int, float]:
     """Processes listening on the port and their parents/children: count and total RSS (MiB)."""
     import psutil
@@ -239,14 +372,33 @@ async def main_async(args) -> int:
     classes = _state_classes()
     import reflex as rx
 
+    from reflex.state import OnLoadInternalState, UpdateVarsInternalState
+
     names = {
         "hydrate": f"{rx.State.get_full_name()}.hydrate_and_load",
         "on_load": resolve(args.on_load_handler, classes),
+        "on_load_internal": f"{OnLoadInternalState.get_full_name()}.on_load_internal",
+        "update_vars": f"{UpdateVarsInternalState.get_full_name()}.update_vars_internal",
+        "app_state": classes["AppState"],
+        "token_var": f"{classes['AppState']}.token",
+        "guard_state": classes["GuardedState"],
+        "ticket_state": classes["TicketState"],
+        "my_tickets_state": classes["MyTicketsState"],
     }
     if args.search_handler:
         names["search"] = resolve(args.search_handler, classes)
     if args.agents:
         ensure_tickets()
+    signed = round(args.customers * args.signed_in)
+    accounts_ = await asyncio.get_running_loop().run_in_executor(None, signed_in_accounts, signed, args.tickets_each) if signed else []
+    try:
+        return await _run(args, names, accounts_)
+    finally:
+        if accounts_:
+            end_sessions(accounts_)
+
+
+async def _run(args, names: dict[str, str], accounts_: list[dict]) -> int:
     port = urllib.parse.urlparse(args.url).port or 80
     workers, rss_before = server_rss(port)
     stats = Stats()
@@ -256,7 +408,11 @@ async def main_async(args) -> int:
     ramp_start = time.monotonic()
     sem = asyncio.Semaphore(args.connect_concurrency)
 
-    tasks = [asyncio.create_task(customer(i, args, names, stats, clock, ready, sem)) for i in range(args.customers)]
+    # Signed-in customers are spread among the anonymous ones so both connect in every wave.
+    step = args.customers / len(accounts_) if accounts_ else 0
+    account_of = {int(k * step): a for k, a in enumerate(accounts_)}
+    tasks = [asyncio.create_task(customer(i, args, names, stats, clock, ready, sem, account_of.get(i)))
+             for i in range(args.customers)]
     while len(stats.latency["hydrate+on_load"]) + sum(stats.errors.values()) < args.customers:
         if time.monotonic() - ramp_start > 120:
             break
@@ -277,7 +433,8 @@ async def main_async(args) -> int:
     await asyncio.gather(*tasks, *agents, return_exceptions=True)
     elapsed = time.monotonic() - run_start
 
-    print(f"target {args.url}: {workers} worker process(es) listening; {args.customers} customers, "
+    print(f"target {args.url}: {workers} worker process(es) listening; {args.customers} customers "
+          f"({len(accounts_)} signed in, {args.tickets_each} tickets each, open via {args.open_via}), "
           f"{args.agents} agents, {args.duration}s (+{ramp:.1f}s ramp-up)")
     total = 0
     for kind in sorted(stats.latency):
@@ -286,7 +443,7 @@ async def main_async(args) -> int:
             total += len(values)
         print(f"  {kind:16s} n={len(values):6d}  p50={percentile(values, 50):7.1f} ms  p95={percentile(values, 95):7.1f} ms"
               f"  p99={percentile(values, 99):7.1f} ms  max={max(values) if values else float('nan'):7.1f} ms")
-    print(f"  throughput       {total / elapsed:.1f} events/s (searches and agent replies during the run)")
+    print(f"  throughput       {total / elapsed:.1f} events/s (searches, page opens and agent replies during the run)")
     print(f"  errors           {dict(stats.errors) or 0}")
     for sample in stats.samples:
         print(f"    {sample}")
@@ -343,11 +500,27 @@ def main() -> int:
     )
     p.add_argument("--search-handler", default="", help="e.g. HelpCenterState.search (empty: repeat --on-load-handler)")
     p.add_argument("--search-arg", default="query")
+    p.add_argument("--signed-in", type=float, default=0.5,
+                   help="share of customers signed in, who alternate searching with opening their tickets "
+                        "(needs --db-url; 0 with --sweep)")
+    p.add_argument("--tickets-each", type=int, default=3, help="tickets per signed-in customer")
+    p.add_argument("--my-tickets-share", type=float, default=0.25,
+                   help="share of a signed-in customer's page opens that go to /tickets instead of one ticket")
+    p.add_argument("--open-via", choices=("nav", "hydrate"), default="nav",
+                   help="nav: a link click in the open tab (on_load_internal); hydrate: a freshly opened tab")
     args = p.parse_args()
     args.customers = min(args.customers, 2000)  # bounded, whatever is asked
     args.duration = min(args.duration, 600)
+    args.signed_in = max(0.0, min(args.signed_in, 1.0))
+    args.tickets_each = max(1, min(args.tickets_each, 20))
     if args.sweep:
+        # The sweep measures search saturation, comparable to earlier sweeps: searches only.
         args.agents = 0
+        args.signed_in = 0.0
+    if args.signed_in and not args.db_url:
+        print("note: --signed-in needs --db-url (accounts are made in the server's database): all customers anonymous",
+              file=sys.stderr)
+        args.signed_in = 0.0
     if args.agents and not args.db_url:
         p.error("--agents needs --db-url (or HELPDESK_DB_URL): the server's database")
     if args.db_url:
