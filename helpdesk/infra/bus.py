@@ -9,6 +9,7 @@ not poll the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -143,6 +144,25 @@ async def subscribe(*topics: str) -> AsyncIterator[dict]:
             for topic in topics:
                 _subscribers[topic].discard(queue)
             _loops.pop(queue, None)
+
+
+async def stop_reading(stream: AsyncIterator[dict], pending: "asyncio.Future | None") -> None:
+    """End a subscription that a page reads with a pending `__anext__()` task.
+
+    The read must have finished before the stream can close: closing it while the read is
+    still running fails ("aclose(): asynchronous generator is already running") and leaves the
+    queue subscribed for good."""
+    if pending is not None:
+        pending.cancel()
+        with contextlib.suppress(BaseException):
+            await pending
+    with contextlib.suppress(BaseException):
+        await stream.aclose()
+
+
+def subscriber_count(topic: str) -> int:
+    with _lock:
+        return len(_subscribers.get(topic, ()))
 
 
 def ticket_topic(ticket_id: int) -> str:

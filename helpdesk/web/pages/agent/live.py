@@ -8,7 +8,6 @@ or a closed tab ends it, at the latest after one heartbeat.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Callable, Optional
 
 from helpdesk.infra import bus
@@ -57,9 +56,4 @@ async def follow(
                 elif on_heartbeat is not None:
                     on_heartbeat()
     finally:
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(BaseException):
-                await pending
-        with contextlib.suppress(BaseException):
-            await stream.aclose()
+        await bus.stop_reading(stream, pending)

@@ -330,9 +330,7 @@ class TicketState(UploadMixin, GuardedState):
                 if not changed and not _tab_connected(client_token):
                     return
         finally:
-            if pending is not None:
-                pending.cancel()
-            await changes.aclose()
+            await bus.stop_reading(changes, pending)
 
     # ------------------------------------------------------------ uploads (UploadMixin hooks)
 
