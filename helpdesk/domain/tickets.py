@@ -86,9 +86,10 @@ class Ticket(SQLModel, table=True):
         Index("ix_tickets_assignee_status_activity", "assignee_id", "status", "last_activity_at"),
         Index("ix_tickets_status_due", "status", "due_at"),
         Index("ix_tickets_status_first_due", "status", "first_response_due_at"),
-        # "Mis tickets": a requester's or an organization's tickets, newest activity first.
-        Index("ix_tickets_requester_activity", "requester_id", "last_activity_at"),
-        Index("ix_tickets_org_activity", "organization_id", "last_activity_at"),
+        # "Mis tickets": a requester's or an organization's tickets in list order (activity,
+        # then id as tie-break), so each branch of the list's UNION is one index walk (0010).
+        Index("ix_tickets_requester_activity_id", "requester_id", "last_activity_at", "id"),
+        Index("ix_tickets_org_activity_id", "organization_id", "last_activity_at", "id"),
         # Queue at scale (0009): "by priority" walks this index instead of sorting every open
         # ticket; the "due" view counts and pages from a range of the second one.
         Index("ix_tickets_priority_rank_activity", "priority_rank", "last_activity_at", "id"),
