@@ -56,15 +56,16 @@ app.register_lifespan_task(_on_startup)
 SITE = "Centro de ayuda"
 
 
-def _page(component, route: str, title: str, on_load=None) -> None:
-    handlers = [AppState.load_app]
+def _page(component, route: str, title: str, on_load=None, *, loads_app: bool = False) -> None:
+    # loads_app: the page's handler runs AppState's part itself (see HelpCenterState.load_home).
+    handlers = [] if loads_app else [AppState.load_app]
     if on_load is not None:
         handlers.append(on_load)
     app.add_page(component, route=route, title=f"{title} — {SITE}" if title else SITE, on_load=handlers)
 
 
 # Help center (public)
-_page(home_page, routes.HOME, "", HelpCenterState.load_home)
+_page(home_page, routes.HOME, "", HelpCenterState.load_home, loads_app=True)
 _page(article_page, routes.ARTICLE, "Artículo", ArticleState.load)
 _page(category_page, routes.CATEGORY, "Categoría", CategoryState.load)
 # Accounts

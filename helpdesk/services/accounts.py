@@ -204,18 +204,25 @@ def start_session(session: Session, user: User, *, ip: str = "", user_agent: str
     return token
 
 
+LAST_SEEN_EVERY = timedelta(minutes=5)
+
+
 def user_for_token(session: Session, token: str | None) -> Optional[User]:
     """The user a browser token belongs to, or None if unknown, expired, revoked or inactive."""
     if not token or len(token) > 200:
         return None
     now = utcnow()
-    auth = session.exec(select(AuthSession).where(AuthSession.token_hash == token_hash(token))).first()
-    if auth is None or not auth.is_valid(now):
+    # One round trip: every page load and every handler resolves the token.
+    row = session.exec(
+        select(AuthSession, User).join(User, User.id == AuthSession.user_id).where(AuthSession.token_hash == token_hash(token))
+    ).first()
+    if row is None:
         return None
-    user = session.get(User, auth.user_id)
-    if user is None or not user.is_active:
+    auth, user = row
+    if not auth.is_valid(now) or not user.is_active:
         return None
-    if now - auth.last_seen_at > timedelta(minutes=5):
+    # Throttled: an UPDATE (and its commit) on every page load would be most of its database work.
+    if now - auth.last_seen_at > LAST_SEEN_EVERY:
         auth.last_seen_at = now
     return user
 

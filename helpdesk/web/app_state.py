@@ -81,13 +81,16 @@ class AppState(rx.State):
 
     # ------------------------------------------------------------ events
 
-    @rx.event
-    def load_app(self):
-        """First handler of every page: language and who is signed in."""
+    def _load_app(self):
         # Spanish unless this browser chose English with the switch: our users are Spanish-first.
         self._apply_locale(self.locale_pref or i18n.DEFAULT_LOCALE)
         self._refresh_identity()
         return rx.call_script(f"document.documentElement.lang = '{self.locale}'")
+
+    @rx.event
+    def load_app(self):
+        """First handler of every page: language and who is signed in."""
+        return self._load_app()
 
     @rx.event
     def toggle_locale(self):

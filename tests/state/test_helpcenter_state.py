@@ -205,10 +205,32 @@ def test_search_logs_once_per_settled_query_and_records_the_click(root, content)
 
 def test_english_reader_gets_english_results_first(root, content):
     home = state_of(root, HelpCenterState)
-    home._apply_locale("en")
+    home.locale_pref = "en"  # the language switch's LocalStorage choice
     home.load_home()
     run(home.search("forgot password"))
     assert home.results and home.results[0].locale == "en"
+
+
+def test_home_page_load_is_one_handler_that_also_does_load_apps_part(root, content, people):
+    """`/` runs only load_home (one state cycle less per page load with Redis), so it must
+    set language and header identity exactly as load_app would."""
+    import helpdesk.helpdesk as app_module
+    from helpdesk.web.app_state import AppState
+
+    assert [h.fn.__name__ for h in app_module.app.get_load_events("/")] == ["load_home"]
+    assert [h.fn.__name__ for h in app_module.app.get_load_events("/tickets")][0] == "load_app"
+    sign_in(root, people["customer"]["token"])
+    home = state_of(root, HelpCenterState)
+    home.locale_pref = "en"
+    spec = home.load_home()
+    app = state_of(root, AppState)
+    assert (app.user_name, app.user_role, app.identity_loaded) == ("Customer", "customer", True)
+    assert app.locale == "en" and home.home_loaded and home.categories
+    assert "lang = 'en'" in str(spec)
+    # Anonymous again (e.g. after logout in another tab): the header follows.
+    app.token = ""
+    home.load_home()
+    assert (app.user_name, app.user_role) == ("", "")
 
 
 # ------------------------------------------------------------------ markdown sanitizer

@@ -77,6 +77,40 @@ def test_logout_revokes_and_expired_tokens_fail(db):
         assert accounts.user_for_token(s, None) is None
 
 
+def _session_row(token):
+    with session_scope() as s:
+        return s.exec(select(AuthSession).where(AuthSession.token_hash == accounts.token_hash(token))).one()
+
+
+def test_last_seen_is_written_only_when_due(db):
+    _user()
+    with session_scope() as s:
+        _, token = accounts.authenticate(s, email="ana@example.com", password="correcto-123")
+    start = _session_row(token).last_seen_at
+    # A page load soon after: no write.
+    with session_scope() as s:
+        assert accounts.user_for_token(s, token).email == "ana@example.com"
+        assert not s.dirty
+    assert _session_row(token).last_seen_at == start
+    # Once the throttle interval has passed, the next page load records it.
+    with session_scope() as s:
+        row = s.exec(select(AuthSession).where(AuthSession.token_hash == accounts.token_hash(token))).one()
+        row.last_seen_at = start - accounts.LAST_SEEN_EVERY - timedelta(seconds=1)
+    with session_scope() as s:
+        assert accounts.user_for_token(s, token) is not None
+    assert _session_row(token).last_seen_at >= start
+
+
+def test_inactive_user_token_fails(db):
+    user = _user()
+    with session_scope() as s:
+        _, token = accounts.authenticate(s, email=user.email, password="correcto-123")
+    with session_scope() as s:
+        s.get(type(user), user.id).is_active = False
+    with session_scope() as s:
+        assert accounts.user_for_token(s, token) is None
+
+
 def test_password_change_revokes_other_sessions(db):
     user = _user()
     with session_scope() as s:

@@ -121,11 +121,16 @@ class HelpCenterState(AppState):
 
     @rx.event
     def load_home(self):
+        """The home's only on_load handler: it does load_app's part itself. With Redis every
+        handler in an on_load chain is its own lock/load/save cycle, and one on AppState loads
+        every page's state (they all inherit from it), the costliest step of a page load."""
+        script = self._load_app()
         self.query, self.results, self.searched = "", [], False
         self._search_id, self._hit_ids = None, {}
         # The same for every visitor: shared (read-only) between tabs, see public_cache.
         self._categories, self._popular = public_cache.get("helpcenter.home", _home_lists)
         self.home_loaded = True
+        return script
 
     @rx.event
     async def search(self, value: str):
