@@ -61,12 +61,18 @@ class Suggestion(BaseModel):
 MAX_LOST_FILES = 10
 
 
-def _lost_file_names(draft_json: str) -> list[str]:
-    """The attachment names a lost send carried (browser-supplied: shown as text only)."""
+def _parse_draft(draft_json: str) -> dict:
+    """What the browser kept of a lost send; anything malformed counts as nothing."""
     try:
-        names = json.loads(draft_json).get("files", []) if len(draft_json) < 64_000 else []
-    except (ValueError, AttributeError):
-        return []
+        draft = json.loads(draft_json) if len(draft_json) < 64_000 else {}
+    except ValueError:
+        return {}
+    return draft if isinstance(draft, dict) else {}
+
+
+def _lost_file_names(draft: dict) -> list[str]:
+    """The attachment names a lost send carried (browser-supplied: shown as text only)."""
+    names = draft.get("files", [])
     if not isinstance(names, list):
         return []
     return [n[:120] for n in names if isinstance(n, str) and n.strip()][:MAX_LOST_FILES]
@@ -168,12 +174,13 @@ class NewTicketState(UploadMixin, AppState):
                 email = requester.email if requester is not None else ""
         if outcome is None:
             log.warning("ticket form: a send was lost with its connection; asking to resend")
-            self._refill(draft_json)
+            draft = _parse_draft(draft_json)
+            self._refill(draft)
             # The same key again: should the lost send still be running somewhere, the two
             # can open one ticket between them.
             self._form_token = key
             self.form_error = self._tr("new_ticket.connection_lost")
-            lost_files = _lost_file_names(draft_json)
+            lost_files = _lost_file_names(draft)
             if lost_files:
                 self.form_error += " " + self._tr("new_ticket.connection_lost_files", files=", ".join(lost_files))
             return
@@ -182,12 +189,7 @@ class NewTicketState(UploadMixin, AppState):
         self._forget_duplicate()
         self._show_created(outcome, due, 0, actor, email)
 
-    def _refill(self, draft_json: str) -> None:
-        try:
-            draft = json.loads(draft_json) if len(draft_json) < 64_000 else {}
-        except ValueError:
-            draft = {}
-        draft = draft if isinstance(draft, dict) else {}
+    def _refill(self, draft: dict) -> None:
         value = lambda k: _text(draft, k, _DRAFT_FIELDS[k])  # noqa: E731
         self.name_default, self.email_default = value("name"), value("email")
         self.service_default = value("service") if new_ticket.parse_id(value("service")) else ""
