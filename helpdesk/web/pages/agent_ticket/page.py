@@ -124,6 +124,28 @@ def _header() -> rx.Component:
     )
 
 
+def _body_area(box: str, value, on_change, *, rows: str, shortcut: str, hint_id: str = "", **props) -> tuple[rx.Component, rx.Component]:
+    """The text area of the reply or the note form (field `body`), and its error line."""
+    error = S.errors.get(box, "")
+    return (
+        rx.text_area(
+            name="body",
+            value=value,
+            on_change=on_change,
+            placeholder=T[f"agent.{box}_placeholder"],
+            rows=rows,
+            width="100%",
+            id=f"agent-{box}-body",
+            aria_invalid=rx.cond(error != "", "true", "false"),
+            aria_describedby=f"{box}-error {hint_id}".strip(),
+            aria_keyshortcuts=shortcut,
+            custom_attrs=tid(f"agent-{box}-body"),
+            **props,
+        ),
+        field_error(box, error),
+    )
+
+
 def _reply_box() -> rx.Component:
     return rx.box(
         rx.form(rx.vstack(
@@ -143,21 +165,7 @@ def _reply_box() -> rx.Component:
                 width="100%",
                 align="center",
             ),
-            rx.text_area(
-                name="body",
-                value=S.reply_body,
-                on_change=S.set_reply,
-                placeholder=T["agent.reply_placeholder"],
-                rows="5",
-                width="100%",
-                resize="vertical",
-                id="agent-reply-body",
-                aria_invalid=rx.cond(S.errors.get("reply", "") != "", "true", "false"),
-                aria_describedby="reply-error",
-                aria_keyshortcuts="r",
-                custom_attrs=tid("agent-reply-body"),
-            ),
-            field_error("reply", S.errors.get("reply", "")),
+            *_body_area("reply", S.reply_body, S.set_reply, rows="5", shortcut="r", resize="vertical"),
             attachment_picker(S, "agent-reply-files", "agent-reply-attachments"),
             form_error(S.form_error),
             rx.hstack(
@@ -189,20 +197,7 @@ def _note_box() -> rx.Component:
         rx.form(rx.vstack(
             rx.hstack(rx.icon("lock", size=15, color=rx.color("amber", 11)), rx.heading(rx.el.label(T["agent.note_title"], html_for="agent-note-body"), size="3", as_="h2"), spacing="2", align="center"),
             rx.text(T["agent.note_hint"], size="1", color_scheme="gray", id="note-hint"),
-            rx.text_area(
-                name="body",
-                value=S.note_body,
-                on_change=S.set_note,
-                placeholder=T["agent.note_placeholder"],
-                rows="3",
-                width="100%",
-                id="agent-note-body",
-                aria_invalid=rx.cond(S.errors.get("note", "") != "", "true", "false"),
-                aria_describedby="note-error note-hint",
-                aria_keyshortcuts="n",
-                custom_attrs=tid("agent-note-body"),
-            ),
-            field_error("note", S.errors.get("note", "")),
+            *_body_area("note", S.note_body, S.set_note, rows="3", shortcut="n", hint_id="note-hint"),
             rx.hstack(
                 rx.spacer(),
                 rx.button(rx.icon("sticky-note", size=15), T["agent.add_note"], type="submit", variant="soft", color_scheme="amber", high_contrast=True, custom_attrs=tid("agent-note-submit")),
