@@ -171,6 +171,11 @@ def shoot(page, name: str) -> Path:
     return path
 
 
+def attach(page, testid: str, path: Path) -> None:
+    """Choose a file in the attachment picker `testid` (the dropzone holds a file input)."""
+    page.get_by_test_id(testid).locator("input[type=file]").set_input_files(str(path))
+
+
 def login(page, email: str, password: str) -> None:
     from playwright.sync_api import expect
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from tests.e2e.conftest import login, shoot
+from tests.e2e.conftest import attach, login, shoot
 from tests.support.e2e_db import app_database
 
 AGENT = ("agente@demo.test", "agente-demo-1")
@@ -64,7 +64,7 @@ def test_agent_takes_replies_notes_pends_and_solves(page, new_context, app_db, t
     guide = tmp_path / "guía de configuración.txt"
     guide.write_text("1. Descolgar\n2. Marcar 0\n", encoding="utf-8")
     page.get_by_test_id("agent-reply-body").fill("Hola Lucía, lo estamos revisando.")
-    page.get_by_test_id("agent-reply-attachments").locator("input[type=file]").set_input_files(str(guide))
+    attach(page, "agent-reply-attachments", guide)
     expect(page.get_by_test_id("staged-file")).to_have_count(1)
     page.get_by_test_id("agent-reply-submit").click()
     expect(page.get_by_test_id("ticket-message")).to_have_count(2)

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import REPO, login, shoot
+from tests.e2e.conftest import REPO, attach, login, shoot
 
 # Runs inside the app's environment (same DB and data dir) as a separate process: the e2e
 # tests' way to set up tickets and to play the agent's side where no agent page is needed.
@@ -130,7 +130,7 @@ def test_reply_with_attachment_downloads_only_in_this_browser(page, new_context,
     log = tmp_path / "registro de llamadas.txt"
     log.write_text("10:02 llamada perdida\n10:05 sin tono\n", encoding="utf-8")
     page.get_by_test_id("reply-body").fill("Os adjunto el registro de llamadas.")
-    page.get_by_test_id("reply-attachments").locator("input[type=file]").set_input_files(str(log))
+    attach(page, "reply-attachments", log)
     expect(page.get_by_test_id("staged-file")).to_have_count(1)
     page.get_by_test_id("reply-submit").click()
     expect(page.get_by_test_id("ticket-message")).to_have_count(2)

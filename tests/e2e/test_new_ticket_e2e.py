@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login, shoot
+from tests.e2e.conftest import attach, login, shoot
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cf"
@@ -33,7 +33,7 @@ def _wait_captcha(page) -> None:
 def _attach(page, tmp_path: Path, name: str, data: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(data)
-    page.get_by_test_id("ticket-attachments").locator("input[type=file]").set_input_files(str(path))
+    attach(page, "ticket-attachments", path)
 
 
 def _fill_common(page, subject: str, description: str, category: str = "anomalia") -> None:
