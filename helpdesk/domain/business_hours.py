@@ -287,3 +287,29 @@ def resume_after_pause(
     if waited <= ZERO:
         return _utc(due)
     return add_business_time(due, waited, cal)
+
+
+# ---------------------------------------------------------------- one calendar per promise
+
+ROUND_THE_CLOCK_HOURS: WeekHours = tuple(((time(0), END_OF_DAY),) for _ in range(7))
+URGENT_PRIORITY = "urgent"
+ANOMALY_CATEGORY = "anomalia"
+
+
+def calendar_for(cal: BusinessCalendar, priority: object, category: object) -> BusinessCalendar:
+    """The calendar a ticket's clock runs on, derived from the team's calendar `cal`.
+
+    Seed 003: urgent (premium) tickets are answered round the clock, Sundays and holidays
+    included. Seed 000: on holidays only error support runs, so an anomaly keeps the normal
+    weekly hours on a holiday, while every other ticket's clock pauses that day.
+    """
+    if priority == URGENT_PRIORITY:
+        return BusinessCalendar(tz=cal.tz, hours=ROUND_THE_CLOCK_HOURS, holidays=frozenset())
+    if category == ANOMALY_CATEGORY and cal.holidays:
+        return BusinessCalendar(tz=cal.tz, hours=cal.hours, holidays=frozenset())
+    return cal
+
+
+def holiday_on(at: datetime, cal: BusinessCalendar) -> bool:
+    """Whether `at` falls on one of the calendar's holidays (local date)."""
+    return _wall(_utc(at), cal.zone).date() in cal.holidays

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from helpdesk.domain import utcnow
@@ -40,6 +41,8 @@ class Article(SQLModel, table=True):
     related_slugs: str = Field(default="")  # comma-separated
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # A draft written from a solved ticket (kb_drafts): drafting that ticket again opens it (0019).
+    source_ticket_id: Optional[int] = Field(default=None, foreign_key="tickets.id", index=True)
 
 
 class ArticleVote(SQLModel, table=True):
@@ -60,6 +63,13 @@ class SearchQuery(SQLModel, table=True):
     """A search someone made: the raw material of the deflection funnel."""
 
     __tablename__ = "search_queries"
+    # Gaps group by meaning over a period; an article's "headed off" chart reads its clicks (0016).
+    __table_args__ = (
+        Index("ix_search_queries_meaning_created", "meaning", "created_at"),
+        Index("ix_search_queries_clicked_created", "clicked_article_id", "created_at"),
+        # Covers the gaps query (kb_gaps): grouping 100,000 searches reads only this index (0019).
+        Index("ix_search_queries_gaps", "meaning", "created_at", "results", "clicked_article_id", "query"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     query: str = Field(max_length=200, index=True)
@@ -70,3 +80,33 @@ class SearchQuery(SQLModel, table=True):
     clicked_article_id: Optional[int] = Field(default=None, foreign_key="articles.id")
     ticket_id: Optional[int] = Field(default=None, foreign_key="tickets.id")  # followed by a ticket
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # The query as searched after typo correction ("" when searched as typed).
+    corrected: str = Field(default="", max_length=200)
+    # Words that synonyms widened, comma-separated ("recibo"): synonym hits in the analytics.
+    synonyms: str = Field(default="", max_length=200)
+    # Sorted distinct stems: questions asked in other words group together (see kb_gaps);
+    # the normalized text when no word has a stem (never empty since 0019).
+    meaning: str = Field(default="", max_length=200)
+
+
+class Synonym(SQLModel, table=True):
+    """One synonym group editors keep: comma-separated entries; "=word" matches only that
+    word as typed and is never searched for (see services.search.languages)."""
+
+    __tablename__ = "kb_synonyms"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    locale: str = Field(max_length=8, index=True)
+    terms: str = Field(max_length=500)
+    updated_by_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ArticleViewDay(SQLModel, table=True):
+    """Reader views of one article on one (UTC) day: the per-article chart over time (0019)."""
+
+    __tablename__ = "article_view_days"
+
+    article_id: int = Field(foreign_key="articles.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    views: int = Field(default=0)

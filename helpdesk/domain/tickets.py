@@ -209,3 +209,11 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=32)
     value: int = Field(default=0)
+
+
+def parse_number(raw: object) -> Optional[int]:
+    """'#1042', '1042' or 1042 -> 1042; anything else -> None."""
+    text = str(raw if raw is not None else "").strip().lstrip("#").strip()
+    if not text.isdigit() or len(text) > 12:
+        return None
+    return int(text)
