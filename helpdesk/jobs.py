@@ -78,5 +78,39 @@ def register_defaults() -> None:
 
         attachments.run_orphan_sweep()
 
+    def deliver_webhooks() -> None:
+        from helpdesk.services import webhook_delivery
+
+        webhook_delivery.deliver_due()
+
+    def purge_api_records() -> None:
+        from helpdesk.services import api_tokens, webhooks
+
+        with session_scope() as s:
+            api_tokens.purge_idempotency(s)
+            webhooks.purge_old(s)
+
+    register("deliver_webhooks", 1.0, deliver_webhooks)
+    register("purge_api_records", 3600.0, purge_api_records)
     register("attachment_retention", 3600.0, purge_attachments)
     register("orphan_blobs", 3600.0, sweep_orphans)
+
+    def expire_chats() -> None:
+        from helpdesk.services import chat_config
+
+        chat_config.run_expiry_job()
+
+    register("chat_expiry", 3600.0, expire_chats)
+    def escalate() -> None:
+        from helpdesk.services import escalation
+
+        escalation.run_pass()
+
+    register("escalations", 60.0, escalate)
+
+    def watch_promises() -> None:
+        from helpdesk.services import promise_watch
+
+        promise_watch.run_pass()
+
+    register("promise_watch", 60.0, watch_promises)

@@ -24,6 +24,7 @@ from helpdesk.domain.accounts import (
 )
 from helpdesk.domain.mail import AuditEvent
 from helpdesk.infra.settings import get_settings
+from helpdesk.services import account_mail, ratelimit
 from helpdesk.services.authz import require_admin
 from helpdesk.services.errors import RateLimited, ServiceError, ValidationError
 
@@ -33,9 +34,16 @@ _pwd = CryptContext(schemes=["argon2"], deprecated="auto")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
 # Sign-in throttling: after this many failures in the window the account/address waits.
+# Slow the attacker, not the victim (issue 13): five failures lock one account *from one IP*;
+# anyone else, the owner included, still gets in. Only a distributed attack on one account (50
+# from anywhere) or one IP failing on many accounts (100: behind a proxy without
+# HELPDESK_TRUSTED_PROXY_HOPS every user shares one address) locks more widely.
 MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_IP = 20
+MAX_FAILURES_PER_EMAIL_ALL_IPS = 50
+MAX_FAILURES_PER_IP = 100
 FAILURE_WINDOW = timedelta(minutes=15)
+# Sign-ups per IP: (limit, window in seconds).
+REGISTER_LIMITS = ((10, 60), (50, 3600))
 
 # Verifying against a dummy hash when the account does not exist keeps timing uniform.
 _DUMMY_HASH = _pwd.hash("not-a-real-password")
@@ -114,6 +122,9 @@ def create_user(
         is_org_admin=bool(org_admin and org),
         password_hash=hash_password(password),
         locale=locale if locale in ("es", "en") else "es",
+        # Made by an operator (CLI, seed) or by register(), which clears the mark again.
+        registered_at=utcnow(),
+        email_verified_at=utcnow(),
     )
     session.add(user)
     session.flush()
@@ -121,24 +132,60 @@ def create_user(
 
 
 def register(session: Session, *, name: str, email: str, password: str, locale: str = "es", ip: str = "") -> tuple[User, str]:
-    """Self-service sign-up: always a customer. Returns the user and a new session token."""
+    """Self-service sign-up: always a customer. Returns the user and a new session token.
+
+    The account works at once for new tickets, but its address is unverified: tickets opened
+    as a guest with that address and CCs to it stay hidden until the mailed link is followed
+    (trust.verify_email). An address that already has an account raises AlreadyRegistered
+    after mailing its owner: the visitor gets the same neutral answer either way.
+    """
     name = " ".join((name or "").replace("\x00", "").split())
     errors = _validate_new_user(name, normalize_email(email), password or "")
     if errors:
         raise ValidationError(errors)
-    guest = session.exec(select(User).where(User.email == normalize_email(email), User.password_hash == "")).first()
-    if guest is not None:
-        # Someone who opened tickets as a guest now registers: the account (and tickets) become theirs.
-        guest.name, guest.password_hash, guest.locale = name, hash_password(password), locale
-        user = guest
+    if ip:
+        # 25 sign-ups in 3.5 s made squatting addresses cheap (issue 13); counted per IP.
+        for limit, window_s in REGISTER_LIMITS:
+            ratelimit.hit(session, f"register:ip:{window_s}:{ip}", limit, window_s)
+    address = normalize_email(email)
+    existing = session.exec(select(User).where(User.email == address)).first()
+    if existing is not None and existing.password_hash != "":
+        if existing.is_active and existing.anonymized_at is None:
+            account_mail.tell_owner_of_signup_attempt(session, existing)
+        _audit(session, "user.register_existing", existing.id, target=existing.email, ip=ip)
+        # The mail to the owner must be sent although the caller's unit of work ends in an exception.
+        session.commit()
+        raise account_mail.AlreadyRegistered()
+    now = utcnow()
+    if existing is not None:
+        # A guest's row (tickets opened without an account): the account takes it over, but
+        # those tickets stay hidden until the address is verified (registered_at marks the line).
+        existing.name, existing.password_hash, existing.locale = name, hash_password(password), locale
+        existing.registered_at, existing.email_verified_at, existing.password_changed_at = now, None, now
+        user = existing
     else:
         user = create_user(session, email=email, password=password, name=name, locale=locale)
+        user.email_verified_at = None
+    session.flush()
     _audit(session, "user.registered", user.id, target=user.email, ip=ip)
+    account_mail.send_verification(session, user)
     token = start_session(session, user, ip=ip)
     return user, token
 
 
 # ---------------------------------------------------------------- sign-in
+
+
+class SecondStepRequired(ServiceError):
+    """The password was right but the account uses two-step sign-in: no session yet.
+
+    The caller keeps `user_id` server-side (never in the browser) and finishes the sign-in with
+    `totp.complete_login`. Raised by `authenticate`, so no caller can skip the second step.
+    """
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__("totp.login_code_needed")
+        self.user_id = user_id
 
 
 @dataclass(frozen=True)
@@ -154,6 +201,11 @@ def _throttle(session: Session, email: str, ip: str, now: datetime) -> Throttle:
             LoginAttempt.email == email, LoginAttempt.created_at > since
         )
     ).one()
+    by_pair = session.exec(
+        select(func.count(), func.min(LoginAttempt.created_at)).where(
+            LoginAttempt.email == email, LoginAttempt.ip == ip, LoginAttempt.created_at > since
+        )
+    ).one()
     by_ip = (0, None)
     if ip:
         by_ip = session.exec(
@@ -161,7 +213,8 @@ def _throttle(session: Session, email: str, ip: str, now: datetime) -> Throttle:
                 LoginAttempt.ip == ip, LoginAttempt.created_at > since
             )
         ).one()
-    for (count, oldest), limit in ((by_email, MAX_FAILURES_PER_EMAIL), (by_ip, MAX_FAILURES_PER_IP)):
+    checks = ((by_pair, MAX_FAILURES_PER_EMAIL), (by_email, MAX_FAILURES_PER_EMAIL_ALL_IPS), (by_ip, MAX_FAILURES_PER_IP))
+    for (count, oldest), limit in checks:
         if count >= limit and oldest is not None:
             wait = int((oldest + FAILURE_WINDOW - now).total_seconds()) + 1
             return Throttle(True, max(wait, 1))
@@ -169,7 +222,10 @@ def _throttle(session: Session, email: str, ip: str, now: datetime) -> Throttle:
 
 
 def authenticate(session: Session, *, email: str, password: str, ip: str = "", user_agent: str = "") -> tuple[User, str]:
-    """Check credentials and open a session. Same error for unknown e-mail and bad password."""
+    """Check credentials and open a session. Same error for unknown e-mail and bad password.
+
+    For an account with two-step sign-in on, a right password raises SecondStepRequired instead.
+    """
     now = utcnow()
     email = normalize_email(email)
     throttle = _throttle(session, email, ip, now)
@@ -185,6 +241,11 @@ def authenticate(session: Session, *, email: str, password: str, ip: str = "", u
         raise ServiceError("errors.bad_credentials")
     if _pwd.needs_update(user.password_hash):
         user.password_hash = hash_password(password)
+    if user.totp_enabled_at is not None and user.totp_secret:
+        _audit(session, "login.password_ok", user.id, target=user.email, ip=ip, detail="2fa pending")
+        # Kept although the caller's unit of work ends in the exception below.
+        session.commit()
+        raise SecondStepRequired(user.id)
     _audit(session, "login.succeeded", user.id, target=user.email, ip=ip)
     return user, start_session(session, user, ip=ip, user_agent=user_agent)
 

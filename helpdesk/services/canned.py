@@ -92,4 +92,6 @@ def render(session: Session, actor: Optional[User], response_id: int, ticket: Ti
         "agent_name": actor.name,
         "subject": ticket.subject,
     }
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), row.body)
+    # The public id already carries its "#": "#{ticket_id}" must read «#1019», not «##1019».
+    body = row.body.replace("#{ticket_id}", "{ticket_id}")
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)

@@ -14,8 +14,10 @@ from sqlmodel import Session, select
 
 from helpdesk.domain.accounts import User, normalize_email
 from helpdesk.domain.tickets import SatisfactionRating, Ticket, TicketStatus
-from helpdesk.services import links, tickets
+from helpdesk.domain.principals import of_actor
+from helpdesk.services import links, policy, tickets
 from helpdesk.services.errors import NotFound, ServiceError, ValidationError
+from helpdesk.services.policy import Action
 
 GOOD = "good"
 BAD = "bad"
@@ -109,18 +111,22 @@ def _requester_email(session: Session, ticket: Ticket) -> str:
     return normalize_email(requester.email) if requester else ""
 
 
+def _rated_by(session: Session, actor: Optional[User], number: object) -> Ticket:
+    """The ticket, when `actor` may answer its survey (services/policy.py: its requester)."""
+    ticket = tickets.get_ticket(session, actor, number)
+    if not policy.can(of_actor(actor), Action.RATE_TICKET, tickets.facts(session, ticket)):
+        raise NotFound("tickets.not_found")
+    return ticket
+
+
 def rate_as_user(session: Session, actor: Optional[User], number: object, rating: str, comment: str = "") -> SatisfactionRating:
     """A signed-in requester answering on the ticket page."""
-    ticket = tickets.get_ticket(session, actor, number)
-    if actor is None or ticket.requester_id != actor.id:
-        raise NotFound("tickets.not_found")
+    ticket = _rated_by(session, actor, number)
     return record_rating(session, ticket, tickets.solve_round(session, ticket), rating, comment)
 
 
 def comment_as_user(session: Session, actor: Optional[User], number: object, comment: str) -> SatisfactionRating:
-    ticket = tickets.get_ticket(session, actor, number)
-    if actor is None or ticket.requester_id != actor.id:
-        raise NotFound("tickets.not_found")
+    ticket = _rated_by(session, actor, number)
     return add_comment(session, ticket, tickets.solve_round(session, ticket), comment)
 
 

@@ -1,4 +1,7 @@
-"""Help-center use cases: articles (public reading, staff editing), votes, search log, analytics.
+"""Help-center use cases: articles (public reading, staff editing).
+
+Votes live in kb_votes, the search log and its analytics in kb_searchlog; their names are
+re-exported at the end so callers keep one `kb` entry point.
 
 Public functions take the acting user (None for a guest) where access depends on it.
 Every change to an article updates the search index in the same transaction.
@@ -8,12 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Optional
 
-from sqlalchemy import case, func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -21,7 +22,7 @@ from helpdesk.domain import utcnow
 from helpdesk.domain.accounts import User
 from helpdesk.domain.kb import Article, ArticleCategory, ArticleVote, SearchQuery
 from helpdesk.domain.tickets import Ticket
-from helpdesk.services import search
+from helpdesk.services import kb_scrub, kb_stats, search
 from helpdesk.services.authz import require_staff
 from helpdesk.services.errors import NotFound, ValidationError
 from helpdesk.services.search.analysis import fold, loosen
@@ -32,11 +33,6 @@ TITLE_MAX = 200
 SLUG_MAX = 160
 SUMMARY_MAX = 500
 BODY_MAX = 100_000
-COMMENT_MAX = 1000
-SEARCH_SOURCES = ("helpcenter", "ticket_form")
-# Searches a visitor refines while typing ("fac", "factu", "factura") within this
-# window update one log row instead of flooding the analytics with fragments.
-REFINE_WINDOW = timedelta(seconds=30)
 
 _EDITABLE = ("title", "slug", "summary", "body", "locale", "category_id", "translation_key", "related_slugs")
 
@@ -115,6 +111,7 @@ def get_article(session: Session, slug: str, actor: Optional[User] = None, count
             .execution_options(synchronize_session=False)
         )
         set_committed_value(article, "views", article.views + 1)
+        kb_stats.record_view(session, article.id)  # type: ignore[arg-type]
     return article
 
 
@@ -287,8 +284,12 @@ def update_article(session: Session, actor: Optional[User], article_id: int, **c
 
 
 def set_published(session: Session, actor: Optional[User], article_id: int, published: bool) -> Article:
+    """Publish or unpublish. A draft written from a ticket (kb_drafts) is published only once
+    no e-mail address, phone number, requester's name or ticket number is left in it."""
     require_staff(actor)
     article = _staff_article(session, article_id)
+    if published and not article.is_published and article.source_ticket_id is not None:
+        _check_no_customer_data(session, article)
     if article.is_published != bool(published):
         article.is_published = bool(published)
         article.updated_at = utcnow()
@@ -296,6 +297,18 @@ def set_published(session: Session, actor: Optional[User], article_id: int, publ
         session.flush()
         search.reindex_article(session, article)
     return article
+
+
+def _check_no_customer_data(session: Session, article: Article) -> None:
+    ticket = session.get(Ticket, article.source_ticket_id)
+    requester = session.get(User, ticket.requester_id) if ticket is not None else None
+    found = kb_scrub.customer_data(
+        f"{article.title}\n{article.summary}\n{article.body}",
+        names=kb_scrub.names_of(requester.name) if requester is not None else [],
+        numbers=[ticket.number] if ticket is not None else [],
+    )
+    if found:
+        raise ValidationError({"body": "errors.customer_data"})
 
 
 def delete_article(session: Session, actor: Optional[User], article_id: int) -> None:
@@ -307,6 +320,7 @@ def delete_article(session: Session, actor: Optional[User], article_id: int) -> 
     )
     for vote_row in session.exec(select(ArticleVote).where(ArticleVote.article_id == article_id)):
         session.delete(vote_row)
+    kb_stats.delete_views(session, article_id)
     search.remove_article(session, article_id)
     session.delete(article)
     session.flush()
@@ -324,267 +338,9 @@ def staff_articles(session: Session, actor: Optional[User], locale: Optional[str
 # --- Votes -----------------------------------------------------------------------------
 
 
-def vote(
-    session: Session, article_id: int, voter_key: str, helpful: bool, comment: str = ""
-) -> ArticleVote:
-    """Record "was this helpful?". One row per voter and article: voting again changes it.
-
-    A comment is only kept with a "no" (it says what was missing) and is capped at
-    COMMENT_MAX characters; a "no" without a comment keeps the comment already given.
-    """
-    voter_key = (voter_key or "").strip()
-    if not voter_key:
-        raise ValidationError({"voter_key": "errors.required"})
-    if len(voter_key) > 80:
-        raise ValidationError({"voter_key": "errors.too_long"})
-    article = session.get(Article, article_id)
-    if article is None or not article.is_published:
-        raise NotFound()
-    comment = (comment or "").strip()[:COMMENT_MAX]
-    now = utcnow()
-
-    def apply(row: ArticleVote) -> ArticleVote:
-        row.helpful = bool(helpful)
-        if helpful:
-            row.comment = ""
-        elif comment:
-            row.comment = comment
-        row.updated_at = now
-        session.add(row)
-        session.flush()
-        return row
-
-    existing = _vote_row(session, article_id, voter_key)
-    if existing is not None:
-        return apply(existing)
-    row = ArticleVote(article_id=article_id, voter_key=voter_key, helpful=bool(helpful),
-                      comment="" if helpful else comment, created_at=now, updated_at=now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        # Another request by the same voter inserted first (unique index from 0004).
-        existing = _vote_row(session, article_id, voter_key)
-        if existing is None:
-            raise
-        return apply(existing)
-    return row
-
-
-def _vote_row(session: Session, article_id: int, voter_key: str) -> Optional[ArticleVote]:
-    return session.exec(
-        select(ArticleVote).where(ArticleVote.article_id == article_id, ArticleVote.voter_key == voter_key)
-    ).first()
-
-
-def my_vote(session: Session, article_id: int, voter_key: str) -> Optional[bool]:
-    """The voter's current answer (True/False) or None if they have not voted."""
-    row = _vote_row(session, article_id, (voter_key or "").strip())
-    return None if row is None else row.helpful
-
-
-def vote_counts(session: Session, article_id: int) -> dict[str, int]:
-    helpful, total = session.exec(
-        select(func.coalesce(func.sum(case((col(ArticleVote.helpful).is_(True), 1), else_=0)), 0), func.count())
-        .where(ArticleVote.article_id == article_id)
-    ).one()
-    return {"helpful": int(helpful), "not_helpful": int(total) - int(helpful), "total": int(total)}
-
-
-# --- Search log ------------------------------------------------------------------------
-
-
-def log_search(
-    session: Session, query: str, results: int, source: str = "helpcenter", visitor_key: str = ""
-) -> Optional[int]:
-    """Store a search for the analytics; returns its id (None for an empty query).
-
-    A visitor refining the same search within REFINE_WINDOW updates their last row.
-    """
-    if source not in SEARCH_SOURCES:
-        raise ValueError(f"unknown search source {source!r}")
-    normalized = search.normalize_query(query)
-    if not normalized:
-        return None
-    raw = " ".join((query or "").split())[:200]
-    visitor_key = (visitor_key or "")[:80]
-    now = utcnow()
-    if visitor_key:
-        last = session.exec(
-            select(SearchQuery)
-            .where(SearchQuery.visitor_key == visitor_key, SearchQuery.source == source,
-                   col(SearchQuery.created_at) >= now - REFINE_WINDOW)
-            .order_by(col(SearchQuery.created_at).desc(), col(SearchQuery.id).desc())
-            .limit(1)
-        ).first()
-        if (
-            last is not None
-            and last.clicked_article_id is None
-            and last.ticket_id is None
-            and (normalized.startswith(last.normalized) or last.normalized.startswith(normalized))
-        ):
-            last.query, last.normalized, last.results, last.created_at = raw, normalized, int(results), now
-            session.add(last)
-            session.flush()
-            return last.id
-    row = SearchQuery(query=raw, normalized=normalized, results=int(results), source=source,
-                      visitor_key=visitor_key, created_at=now)
-    session.add(row)
-    session.flush()
-    return row.id
-
-
-def mark_search_clicked(session: Session, search_id: int, article_id: int) -> None:
-    """The visitor opened `article_id` from the results of `search_id`. Unknown ids are ignored."""
-    row = session.get(SearchQuery, search_id)
-    if row is None or session.get(Article, article_id) is None:
-        return
-    row.clicked_article_id = article_id
-    session.add(row)
-    session.flush()
-
-
-def link_searches_to_ticket(session: Session, visitor_key: str, ticket_id: int, since: datetime) -> int:
-    """Mark the visitor's searches since `since` as followed by this ticket. Returns how many."""
-    if not visitor_key:
-        return 0
-    result = session.exec(
-        update(SearchQuery)
-        .where(SearchQuery.visitor_key == visitor_key, col(SearchQuery.created_at) >= since,
-               col(SearchQuery.ticket_id).is_(None))
-        .values(ticket_id=ticket_id)
-    )
-    return result.rowcount or 0
-
-
-# --- Analytics (staff) -----------------------------------------------------------------
-
-
-def _since(query, since: Optional[datetime]):  # noqa: ANN001, ANN202
-    return query.where(col(SearchQuery.created_at) >= since) if since is not None else query
-
-
-def top_queries(
-    session: Session, actor: Optional[User], since: Optional[datetime] = None, limit: int = 20
-) -> list[dict]:
-    """Most frequent searches: [{query, searches, avg_results, clicks}]."""
-    require_staff(actor)
-    searches = func.count().label("searches")
-    rows = session.exec(
-        _since(
-            select(
-                SearchQuery.normalized,
-                searches,
-                func.avg(SearchQuery.results),
-                func.count(SearchQuery.clicked_article_id),
-            ),
-            since,
-        )
-        .group_by(SearchQuery.normalized)
-        .order_by(searches.desc(), SearchQuery.normalized)
-        .limit(limit)
-    ).all()
-    return [
-        {"query": q, "searches": int(n), "avg_results": round(float(avg or 0), 1), "clicks": int(clicks)}
-        for q, n, avg, clicks in rows
-    ]
-
-
-def no_result_queries(
-    session: Session, actor: Optional[User], since: Optional[datetime] = None, limit: int = 20
-) -> list[dict]:
-    """Searches that found nothing — the articles still to write: [{query, searches, last_at}]."""
-    require_staff(actor)
-    searches = func.count().label("searches")
-    rows = session.exec(
-        _since(select(SearchQuery.normalized, searches, func.max(SearchQuery.created_at)), since)
-        .where(SearchQuery.results == 0)
-        .group_by(SearchQuery.normalized)
-        .order_by(searches.desc(), SearchQuery.normalized)
-        .limit(limit)
-    ).all()
-    return [{"query": q, "searches": int(n), "last_at": last} for q, n, last in rows]
-
-
-def worst_articles(session: Session, actor: Optional[User], limit: int = 10, min_votes: int = 1) -> list[dict]:
-    """Articles readers found least helpful, with their latest comments:
-    [{id, slug, title, locale, helpful, not_helpful, total, helpful_ratio, comments}]."""
-    require_staff(actor)
-    helpful = func.sum(case((col(ArticleVote.helpful).is_(True), 1), else_=0))
-    total = func.count()
-    ratio = (helpful * 1.0 / total).label("ratio")
-    rows = session.exec(
-        select(Article.id, Article.slug, Article.title, Article.locale, helpful, total, ratio)
-        .join(ArticleVote, ArticleVote.article_id == Article.id)
-        .group_by(Article.id, Article.slug, Article.title, Article.locale)
-        .having(total >= min_votes)
-        .order_by(ratio, total.desc(), Article.id)
-        .limit(limit)
-    ).all()
-    out = []
-    for article_id, slug, title, locale, yes, n, r in rows:
-        comments = session.exec(
-            select(ArticleVote.comment)
-            .where(ArticleVote.article_id == article_id, col(ArticleVote.helpful).is_(False), ArticleVote.comment != "")
-            .order_by(col(ArticleVote.updated_at).desc())
-            .limit(5)
-        ).all()
-        out.append({
-            "id": article_id, "slug": slug, "title": title, "locale": locale,
-            "helpful": int(yes), "not_helpful": int(n) - int(yes), "total": int(n),
-            "helpful_ratio": round(float(r), 3), "comments": list(comments),
-        })
-    return out
-
-
-def searches_followed_by_ticket(
-    session: Session, actor: Optional[User], since: Optional[datetime] = None, limit: int = 50
-) -> list[dict]:
-    """Searches after which the visitor still opened a ticket, newest first:
-    [{query, results, clicked_article_id, ticket_id, ticket_number, created_at}]."""
-    require_staff(actor)
-    rows = session.exec(
-        _since(
-            select(SearchQuery.query, SearchQuery.results, SearchQuery.clicked_article_id, SearchQuery.ticket_id,
-                   Ticket.number, SearchQuery.created_at)
-            .join(Ticket, Ticket.id == SearchQuery.ticket_id),
-            since,
-        )
-        .order_by(col(SearchQuery.created_at).desc(), col(SearchQuery.id).desc())
-        .limit(limit)
-    ).all()
-    keys = ("query", "results", "clicked_article_id", "ticket_id", "ticket_number", "created_at")
-    return [dict(zip(keys, row)) for row in rows]
-
-
-def deflection_funnel(session: Session, actor: Optional[User], since: Optional[datetime] = None) -> dict:
-    """How many searches found something, were clicked, and still ended in a ticket.
-
-    `deflected` counts searches with a click and no ticket afterwards: questions the
-    help center most likely answered. `deflection_rate` is deflected / searches.
-    """
-    require_staff(actor)
-    searches, with_results, clicked, tickets, deflected = session.exec(
-        _since(
-            select(
-                func.count(),
-                func.coalesce(func.sum(case((SearchQuery.results > 0, 1), else_=0)), 0),
-                func.count(SearchQuery.clicked_article_id),
-                func.count(SearchQuery.ticket_id),
-                func.coalesce(func.sum(case(
-                    (col(SearchQuery.clicked_article_id).is_not(None) & col(SearchQuery.ticket_id).is_(None), 1),
-                    else_=0,
-                )), 0),
-            ),
-            since,
-        )
-    ).one()
-    searches = int(searches)
-    return {
-        "searches": searches,
-        "with_results": int(with_results),
-        "clicked": int(clicked),
-        "tickets_after_search": int(tickets),
-        "deflected": int(deflected),
-        "deflection_rate": round(int(deflected) / searches, 3) if searches else 0.0,
-    }
+# The split-out parts, under the names callers have always used (they import nothing from here).
+from helpdesk.services.kb_searchlog import (  # noqa: E402,F401
+    REFINE_WINDOW, SEARCH_SOURCES, deflection_funnel, link_searches_to_ticket, log_search, mark_search_clicked,
+    no_result_queries, searches_followed_by_ticket, top_queries, worst_articles,
+)
+from helpdesk.services.kb_votes import COMMENT_MAX, my_vote, vote, vote_counts  # noqa: E402,F401

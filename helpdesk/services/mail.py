@@ -16,7 +16,9 @@ them to "sending" with a lease (next_attempt_at = now + lease), sends outside an
 transaction, then marks them "sent" or schedules a retry. Two workers can never both claim
 one row; a worker that dies mid-send leaves a lease that expires and the row is retried
 (at-least-once: the Message-ID is derived from the idempotency key, so a duplicate is
-recognisable).
+recognisable). The SMTP connection itself (TLS, login, DKIM signature) is
+services/smtp_client.py; its configuration errors (wrong password, no STARTTLS, untrusted
+certificate) keep mails queued, retried with backoff, never failed for good.
 """
 
 from __future__ import annotations
@@ -44,10 +46,15 @@ from helpdesk.domain.accounts import is_valid_email, normalize_email
 from helpdesk.domain.mail import OutboxMail
 from helpdesk.infra.db import session_scope
 from helpdesk.infra.settings import get_settings
+from helpdesk.services import smtp_client
 
 logger = logging.getLogger("helpdesk.mail")
 
 TEMPLATES = frozenset({"ticket_created", "agent_reply", "status_changed", "ticket_solved_survey", "welcome"})
+# Account mails (verify, reset, password changed, change of address): services/account_mail.py.
+TEMPLATES = TEMPLATES | {"account_notice"}
+# The customer's "your answer will be late" mail: services/promise_watch.py.
+TEMPLATES = TEMPLATES | {"promise_slipping"}
 LOCALES = ("es", "en")
 DEFAULT_LOCALE = "es"
 
@@ -55,7 +62,6 @@ QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
-SMTP_TIMEOUT_S = 30
 # Far longer than one SMTP exchange can take, so a live worker's claim never lapses.
 LEASE = timedelta(minutes=5)
 MAX_KEY_CHARS = 120
@@ -192,6 +198,7 @@ class _Claimed:
     html: str
     attempts: int
     lease_until: datetime
+    ticket_number: int | None = None  # ticket mails get Reply-To/References (inbound/outgoing.py)
 
 
 def _message_id(key: str, mail_from: str) -> str:
@@ -211,6 +218,10 @@ def _build_message(mail: _Claimed, now: datetime) -> EmailMessage:
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
     # Quoted-printable keeps accented text 7-bit clean for relays without 8BITMIME.
+    if mail.ticket_number is not None:
+        from helpdesk.services.inbound.outgoing import add_ticket_headers
+
+        add_ticket_headers(msg, mail.ticket_number, mail.key)
     msg.set_content(mail.text, cte="quoted-printable")
     if mail.html:
         msg.add_alternative(mail.html, subtype="html", cte="quoted-printable")
@@ -224,8 +235,9 @@ def backoff(attempts: int) -> timedelta:
 
 def _is_permanent(exc: BaseException) -> bool:
     # 5xx replies (unknown mailbox, rejected sender) will not change by retrying. A 5xx
-    # greeting is the server's state, not the mail's, so that one is retried.
-    if isinstance(exc, smtplib.SMTPConnectError):
+    # greeting is the server's state, not the mail's, so that one is retried; so are our own
+    # setup's faults (wrong password, no STARTTLS, untrusted certificate: smtp_client).
+    if isinstance(exc, smtplib.SMTPConnectError) or smtp_client.is_config_error(exc):
         return False
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(500 <= code < 600 for code, _ in exc.recipients.values())
@@ -258,7 +270,16 @@ def _claim(session_factory: SessionFactory, mail_id: int, now: datetime) -> _Cla
             html=row.html_body,
             attempts=row.attempts,
             lease_until=lease_until,
+            ticket_number=_ticket_number(s, row.ticket_id),
         )
+
+
+def _ticket_number(session: Session, ticket_id: int | None) -> int | None:
+    if ticket_id is None:
+        return None
+    from helpdesk.domain.tickets import Ticket
+
+    return session.exec(select(Ticket.number).where(Ticket.id == ticket_id)).first()
 
 
 def _finish(session_factory: SessionFactory, mail: _Claimed, **values: object) -> None:
@@ -278,6 +299,16 @@ def _finish(session_factory: SessionFactory, mail: _Claimed, **values: object) -
 def _record_failure(session_factory: SessionFactory, mail: _Claimed, exc: BaseException, now: datetime) -> None:
     attempts = mail.attempts + 1
     error = f"{type(exc).__name__}: {exc}"[:1000]
+    if smtp_client.is_config_error(exc):
+        # Not this mail's fault: it waits (backoff up to an hour, never given up) until the
+        # setup is fixed, and the log says what to fix.
+        logger.error(
+            "outgoing mail is misconfigured (%s): %s; check HELPDESK_SMTP_* settings. Mail %s to %s stays queued",
+            smtp_client.describe(get_settings()), error, mail.id, mail.to,
+        )
+        _finish(session_factory, mail, status=QUEUED, attempts=attempts, last_error=f"config: {error}"[:1000],
+                next_attempt_at=now + backoff(attempts))
+        return
     if attempts >= MAX_ATTEMPTS or _is_permanent(exc):
         logger.error("mail %s to %s failed for good after %d attempt(s): %s", mail.id, mail.to, attempts, error)
         _finish(session_factory, mail, status=FAILED, attempts=attempts, last_error=error, next_attempt_at=now)
@@ -293,36 +324,6 @@ def _record_failure(session_factory: SessionFactory, mail: _Claimed, exc: BaseEx
         )
 
 
-class _Connection:
-    """One SMTP connection per batch, opened on first use and dropped after any error."""
-
-    def __init__(self, host: str, port: int):
-        self.host, self.port = host, port
-        self.smtp: smtplib.SMTP | None = None
-        self.unreachable = False
-
-    def send(self, msg: EmailMessage) -> None:
-        if self.smtp is None:
-            try:
-                self.smtp = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_S)
-            except (OSError, smtplib.SMTPException):
-                self.unreachable = True
-                raise
-        try:
-            self.smtp.send_message(msg)
-        except BaseException:
-            self.close()
-            raise
-
-    def close(self) -> None:
-        if self.smtp is not None:
-            try:
-                self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                self.smtp.close()
-            self.smtp = None
-
-
 def deliver_pending(session_factory: SessionFactory | None = None, now: datetime | None = None, limit: int = 50) -> int:
     """Send up to `limit` due mails; returns how many were sent (or logged, without SMTP)."""
     session_factory = session_factory or session_scope
@@ -335,7 +336,7 @@ def deliver_pending(session_factory: SessionFactory | None = None, now: datetime
             .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
             .limit(limit)
         ).all()
-    conn = _Connection(settings.smtp_host, settings.smtp_port) if settings.smtp_host else None
+    conn = smtp_client.Connection(settings) if settings.smtp_host else None
     sent = 0
     try:
         for mail_id in due:
@@ -349,8 +350,8 @@ def deliver_pending(session_factory: SessionFactory | None = None, now: datetime
                     conn.send(_build_message(mail, now))
             except Exception as exc:  # noqa: BLE001 -- any failure is recorded and retried
                 _record_failure(session_factory, mail, exc, now)
-                if conn is not None and conn.unreachable:
-                    break  # the rest stay queued: no point waiting on a dead server 50 times
+                if conn is not None and (conn.unreachable or smtp_client.is_config_error(exc)):
+                    break  # the rest stay queued: no point trying a dead or refusing server 50 times
                 continue
             _finish(session_factory, mail, status=SENT, sent_at=now, attempts=mail.attempts + 1, last_error="")
             sent += 1

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from difflib import SequenceMatcher
-from typing import Optional, Sequence
+from typing import Optional
 
 from sqlmodel import Session, col, select
 

@@ -27,6 +27,7 @@ from helpdesk.infra.storage import InvalidDigest, get_store
 from helpdesk.services import accounts, attachments, audit
 from helpdesk.services.authz import require_admin, require_user
 from helpdesk.services.errors import PermissionDenied, ServiceError, ValidationError
+from helpdesk.services.tickets import own_tickets_condition
 
 ANONYMIZED_NAME = "Usuario eliminado"
 ANONYMIZED_DOMAIN = "anonymized.invalid"  # .invalid never resolves (RFC 2606): no mail can go out
@@ -49,7 +50,8 @@ def export_my_data(session: Session, actor: Optional[User], *, ip: str = "") -> 
     files/ with the attachments of those visible messages. Internal notes are never included."""
     user = session.get(User, require_user(actor).id)
     org = session.get(Organization, user.organization_id) if user.organization_id else None
-    tickets = session.exec(select(Ticket).where(Ticket.requester_id == user.id).order_by(Ticket.number)).all()
+    # Not the guest tickets of an unverified address (see tickets.own_tickets_condition).
+    tickets = session.exec(select(Ticket).where(own_tickets_condition(user)).order_by(Ticket.number)).all()
     ticket_ids = [t.id for t in tickets]
     messages = session.exec(
         select(Message).where(Message.ticket_id.in_(ticket_ids), Message.is_internal == False)  # noqa: E712
@@ -107,7 +109,7 @@ def export_my_data(session: Session, actor: Optional[User], *, ip: str = "") -> 
 # ---------------------------------------------------------------- erasure
 
 
-def _anonymize(session: Session, user: User, actor_id: int, ip: str) -> User:
+def _anonymize(session: Session, user: User, actor_id: Optional[int], ip: str) -> User:
     old_email = user.email
     user.name = ANONYMIZED_NAME
     user.email = f"deleted-{user.id}-{secrets.token_hex(6)}@{ANONYMIZED_DOMAIN}"
@@ -167,7 +169,11 @@ def retention_days(session: Session) -> int:
 
 
 def set_retention_days(session: Session, actor: Optional[User], days: object) -> int:
-    admin = require_admin(actor)
+    return store_retention_days(session, require_admin(actor).id, days)
+
+
+def store_retention_days(session: Session, actor_id: Optional[int], days: object) -> int:
+    """Validate and save; audited under `actor_id` (None: the operator's command line)."""
     try:
         value = int(str(days).strip())
     except ValueError:
@@ -177,7 +183,7 @@ def set_retention_days(session: Session, actor: Optional[User], days: object) ->
     row = session.get(Setting, RETENTION_KEY) or Setting(key=RETENTION_KEY)
     row.value = str(value)
     session.add(row)
-    audit.record(session, "settings.retention", admin.id, target=RETENTION_KEY, detail=str(value))
+    audit.record(session, "settings.retention", actor_id, target=RETENTION_KEY, detail=str(value))
     return value
 
 

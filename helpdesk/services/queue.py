@@ -20,15 +20,15 @@ from sqlmodel import Session, select
 from helpdesk.domain import utcnow
 from helpdesk.domain.accounts import Organization, Role, User
 from helpdesk.domain.catalog import Category, Service
+from helpdesk.domain.fair_use import FairUseSignal
 from helpdesk.domain.sla import Setting
-from helpdesk.domain.tickets import Priority, Ticket, TicketStatus
-from helpdesk.services import sla
+from helpdesk.domain.tickets import Priority, Ticket, TicketStatus, parse_number
+from helpdesk.services import csat_view, sla
 from helpdesk.services.authz import require_admin, require_staff
 from helpdesk.services.search import tickets as ticket_search
-from helpdesk.services.tickets import parse_number
 
 VIEWS = ("unassigned", "mine", "open", "pending", "due", "solved")
-SORTS = ("activity", "due", "priority")
+SORTS = ("activity", "due", "priority", "signals")
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 MAX_QUERY = 100
@@ -69,7 +69,7 @@ class QueueFilters:
             service_id=as_id(raw.get("service_id")),
             organization_id=as_id(raw.get("organization_id")),
             assignee_id=as_id(raw.get("assignee_id")),
-            text=" ".join(str(raw.get("text") or "").split())[:MAX_QUERY],
+            text=" ".join(str(raw.get("text") or "").replace("\x00", "").split())[:MAX_QUERY],
         )
 
 
@@ -85,6 +85,8 @@ class QueueRow:
     assignee: str
     last_activity_at: datetime
     due_at: Optional[datetime]
+    csat: str = ""  # the customer's latest rating: good | bad | "" (none)
+    next_due_at: Optional[datetime] = None  # the running deadline the "due" sort follows
 
 
 @dataclass
@@ -150,9 +152,10 @@ def _text_condition(session: Session, text: str):
 
 def _order(sort: str) -> list:
     if sort == "due":
-        # The soonest deadline, tickets without one last. Written as NULLS LAST (not as an
-        # "is null" sort key) so both databases read it straight from the due_at index.
-        return [Ticket.due_at.asc().nulls_last(), Ticket.id.asc()]
+        # The soonest running deadline (first answer while unanswered, else resolution), so
+        # breached tickets come first, then the nearest; tickets without one last. NULLS LAST
+        # rather than an "is null" sort key, so the column's index can serve it.
+        return [Ticket.next_due_at.asc().nulls_last(), Ticket.id.asc()]
     if sort == "priority":
         # priority_rank is Priority.rank, -1 for none (a generated column, indexed with activity).
         return [Ticket.priority_rank.desc(), Ticket.last_activity_at.desc(), Ticket.id.desc()]
@@ -188,17 +191,36 @@ def list_queue(
         total_capped = False
     pages = max(1, -(-total // page_size))
     page = max(1, min(int(page), pages))
-    tickets = session.exec(
-        select(Ticket)
-        .where(*conds)
-        .order_by(*_order(sort if sort in SORTS else "activity"))
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return QueuePage(rows=_rows(session, list(tickets), now), total=total, page=page, pages=pages, total_capped=total_capped)
+    offset = (page - 1) * page_size
+    if sort == "signals":
+        tickets = _by_signals(session, conds, offset, page_size)
+    else:
+        tickets = session.exec(
+            select(Ticket).where(*conds).order_by(*_order(sort if sort in SORTS else "activity")).offset(offset).limit(page_size)
+        ).all()
+    return QueuePage(rows=_rows(session, actor, list(tickets), now), total=total, page=page, pages=pages, total_capped=total_capped)
 
 
-def _rows(session: Session, tickets: list[Ticket], now: datetime) -> list[QueueRow]:
+def _by_signals(session: Session, conds: list, offset: int, limit: int) -> list[Ticket]:
+    """Fair-use signals first, most first (seed 003: abuse waits longer, and agents see why), then
+    the rest by activity. The flagged tickets are few, so they are ranked on their own and the
+    rest keeps the activity index: no sort over every open ticket."""
+    flags = select(FairUseSignal.ticket_id, func.count().label("n")).group_by(FairUseSignal.ticket_id).subquery()
+    flagged = list(session.exec(
+        select(Ticket).join(flags, flags.c.ticket_id == Ticket.id).where(*conds)
+        .order_by(flags.c.n.desc(), Ticket.last_activity_at.desc(), Ticket.id.desc())
+    ).all())
+    head = flagged[offset:offset + limit]
+    if len(head) == limit:
+        return head
+    rest = select(Ticket).where(*conds)
+    if flagged:
+        rest = rest.where(Ticket.id.not_in([t.id for t in flagged]))
+    rest = rest.order_by(*_order("activity")).offset(max(0, offset - len(flagged))).limit(limit - len(head))
+    return head + list(session.exec(rest).all())
+
+
+def _rows(session: Session, actor: User, tickets: list[Ticket], now: datetime) -> list[QueueRow]:
     if not tickets:
         return []
     user_ids = {t.requester_id for t in tickets} | {t.assignee_id for t in tickets if t.assignee_id}
@@ -206,6 +228,7 @@ def _rows(session: Session, tickets: list[Ticket], now: datetime) -> list[QueueR
     org_ids = {t.organization_id for t in tickets if t.organization_id}
     orgs = dict(session.exec(select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))).all()) if org_ids else {}
     cal = sla.load_calendar(session)
+    ratings = csat_view.latest_by_ticket(session, actor, [t.id for t in tickets])
     return [
         QueueRow(
             number=t.number,
@@ -218,6 +241,8 @@ def _rows(session: Session, tickets: list[Ticket], now: datetime) -> list[QueueR
             assignee=names.get(t.assignee_id, "") if t.assignee_id else "",
             last_activity_at=t.last_activity_at,
             due_at=t.due_at,
+            csat=ratings.get(t.id, ""),
+            next_due_at=t.next_due_at if t.status in WORKING else None,
         )
         for t in tickets
     ]
@@ -305,14 +330,13 @@ def next_agent_id(session: Session) -> Optional[int]:
 
 
 def auto_assign(session: Session, ticket: Ticket) -> Optional[int]:
-    """Called by tickets.create_ticket: give a new ticket to the next agent if round-robin is on."""
+    """Called by tickets.create_ticket: give a new ticket to the next agent if round-robin is on.
+
+    Returns the agent's id; the caller records the history event (queue stays below tickets)."""
     if ticket.assignee_id is not None or not round_robin_enabled(session):
         return None
     agent_id = next_agent_id(session)
     if agent_id is None:
         return None
-    from helpdesk.services.tickets import record_event
-
     ticket.assignee_id = agent_id
-    record_event(session, ticket, None, "assignee", "", agent_id)
     return agent_id

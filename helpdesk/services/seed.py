@@ -70,6 +70,9 @@ def seed_demo(session: Session) -> dict[str, int]:
     created["tickets"] = demo_tickets.seed_demo_tickets(session)
     # The help center is empty without articles; the loader is an idempotent upsert by slug.
     created["articles"] = kb_content.load_demo_content(session)
+    from helpdesk.services.canned_seed import seed_canned_responses
+
+    created["canned"] = seed_canned_responses(session)
     return created
 
 

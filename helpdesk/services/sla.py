@@ -31,6 +31,7 @@ from helpdesk.domain.business_hours import (
     ZERO,
     BusinessCalendar,
     business_time_between,
+    calendar_for,
     due_date,
     resume_after_pause,
 )
@@ -199,14 +200,16 @@ def apply_sla(
     Due dates follow the current configuration; admin edits do not touch existing tickets
     until they are recomputed.
     """
-    cal = load_calendar(session)
+    team_cal = load_calendar(session)
     targets = get_targets(session)
     opened = ticket.created_at or now
     carried = ZERO
     if not isinstance(previous_priority, _Unset) and ticket.first_response_due_at is not None:
         old = _target_for(targets, previous_priority)
-        base = due_date(opened, old.first_response, cal, business_hours_only=True)
-        carried = max(ZERO, business_time_between(base, ticket.first_response_due_at, cal))
+        old_cal = calendar_for(team_cal, previous_priority, ticket.category)
+        base = due_date(opened, old.first_response, old_cal, business_hours_only=True)
+        carried = max(ZERO, business_time_between(base, ticket.first_response_due_at, old_cal))
+    cal = calendar_for(team_cal, ticket.priority, ticket.category)
     spec = _target_for(targets, ticket.priority)
     ticket.first_response_due_at = due_date(
         opened, spec.first_response, cal, business_hours_only=True, paused=carried
@@ -235,7 +238,7 @@ def on_status_change(
         return
     if ticket.paused_at is None:
         return
-    cal = load_calendar(session)
+    cal = calendar_for(load_calendar(session), ticket.priority, ticket.category)
     if ticket.first_response_due_at is not None:
         ticket.first_response_due_at = resume_after_pause(ticket.first_response_due_at, ticket.paused_at, now, cal)
     if ticket.due_at is not None:
@@ -257,7 +260,7 @@ def sla_state(ticket: Ticket, now: datetime, cal: Optional[BusinessCalendar] = N
     resolution deadline alone decides. Pass the configured calendar (load_calendar) when
     rendering many tickets; without one the default calendar measures "due soon".
     """
-    cal = cal or DEFAULT_CALENDAR
+    cal = calendar_for(cal or DEFAULT_CALENDAR, ticket.priority, ticket.category)
     status = TicketStatus(ticket.status)
     if ticket.due_at is None and ticket.first_response_due_at is None:
         return STATE_NONE

@@ -91,7 +91,8 @@ def parse_filters(raw: dict) -> tuple[Filters, dict[str, str]]:
     category = str(raw.get("category") or "").strip()
     if category == "all" or category not in CATEGORY_FILTERS:
         category = ""
-    text = " ".join(str(raw.get("q") or "").split())[:MAX_TEXT]
+    # NUL never matches a subject, and PostgreSQL refuses it in a query parameter.
+    text = " ".join(str(raw.get("q") or "").replace("\x00", "").split())[:MAX_TEXT]
 
     requester_id = None
     req = str(raw.get("requester") or "").strip()
@@ -137,7 +138,7 @@ def _branches_and_conditions(actor: User, filters: Filters) -> tuple[list, list]
         else:
             conds.append(Ticket.requester_id == actor.id)
             conds.append(Ticket.requester_id == filters.requester_id)
-            branches = [Ticket.requester_id == actor.id]
+            branches = [tickets.own_tickets_condition(actor)]
     if filters.text or filters.number is not None:
         # These match few tickets and no index gives them in list order: one pass over the
         # visible tickets (OR) reads each once and sorts only the matches, where the branches

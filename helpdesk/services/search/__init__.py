@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from helpdesk.domain.kb import Article, ArticleCategory
-from helpdesk.services.search import completions, postgres_fts, sqlite_fts
+from helpdesk.services.search import completions, postgres_fts, sqlite_fts, synonyms, typos, vocabulary
 from helpdesk.services.search.analysis import (
     ParsedQuery,
     analyse_article,
@@ -28,10 +28,14 @@ from helpdesk.services.search.analysis import (
     with_completions,
 )
 from helpdesk.services.search.entry import IndexEntry
+from helpdesk.services.search.languages import language
 
 __all__ = [
     "SearchHit",
+    "SearchOutcome",
+    "search",
     "search_articles",
+    "meaning",
     "reindex_article",
     "remove_article",
     "rebuild_index",
@@ -73,6 +77,15 @@ class SearchHit:
         return asdict(self)
 
 
+@dataclass
+class SearchOutcome:
+    hits: list[SearchHit]
+    # The query searched instead of what was typed, after typo correction ("" = as typed).
+    corrected: str = ""
+    # Words of the searched query that synonyms widened ("recibo").
+    synonyms: tuple[str, ...] = ()
+
+
 def _backend(session: Session) -> ModuleType:
     return postgres_fts if session.get_bind().dialect.name == "postgresql" else sqlite_fts
 
@@ -84,16 +97,61 @@ def search_articles(
     limit: int = 10,
     prefix_last: bool = True,
     include_drafts: bool = False,
+    correct: bool = True,
 ) -> list[SearchHit]:
     """Published articles matching `query`, best first, the reader's language first.
 
     `prefix_last` treats the last word as still being typed ("contras" finds
-    "contraseña"). `include_drafts` is for staff screens only. Never raises on odd
-    input: operators and quotes are treated as punctuation.
+    "contraseña"). `include_drafts` is for staff screens only. `correct` forgives typos
+    (see `search`). Never raises on odd input: operators and quotes are punctuation.
+    """
+    return search(session, query, locale, limit, prefix_last, include_drafts, correct).hits
+
+
+def search(
+    session: Session,
+    query: str,
+    locale: str = "es",
+    limit: int = 10,
+    prefix_last: bool = True,
+    include_drafts: bool = False,
+    correct: bool = True,
+) -> SearchOutcome:
+    """Like search_articles, and says what was searched.
+
+    With `correct`, a query with a word the index does not know (no article has it, in
+    any form) is searched with that word replaced by the closest known one (typos.py):
+    such a query could only ever match some of its words. If the corrected query finds
+    nothing, the query as typed is searched after all.
     """
     limit = max(1, min(int(limit), MAX_LIMIT))
     locale = (locale or "")[:2].lower()
     locale = locale if locale in LOCALES else LOCALES[0]
+    synonyms.ensure_current(session)
+    if correct:
+        vocabularies = [(language(code), vocabulary.current(session, code))
+                        for code in (locale, *[c for c in LOCALES if c != locale])]
+        fix = typos.suggest(vocabularies, query, prefix_last)
+        if fix is not None:
+            hits, used = _search(session, fix.text, locale, limit, prefix_last, include_drafts)
+            if hits:
+                return SearchOutcome(hits, fix.text, used)
+    hits, used = _search(session, query, locale, limit, prefix_last, include_drafts)
+    return SearchOutcome(hits, "", used)
+
+
+def meaning(query: str, locale: str = "es") -> str:
+    """What a query asks, as its sorted distinct stems, synonyms folded into one choice
+    ("no me llegan las facturas" and "factura no llega" give the same): groups the gaps."""
+    keys = set()
+    for term in parse_query(query, locale, prefix_last=False).terms:
+        keys.add(min(" ".join(a.stems) for a in term.alternatives if not a.prefix))
+    return " ".join(sorted(keys))[:200]
+
+
+def _search(
+    session: Session, query: str, locale: str, limit: int, prefix_last: bool, include_drafts: bool
+) -> tuple[list[SearchHit], tuple[str, ...]]:
     backend = _backend(session)
     found = _search_one_locale(session, backend, query, locale, limit, prefix_last, include_drafts)
     if len(found) < min(FALLBACK_BELOW, limit):
@@ -103,8 +161,10 @@ def search_articles(
             more = _search_one_locale(session, backend, query, other, limit, prefix_last, include_drafts)
             found.extend(more[: limit - len(found)])
     if not found:
-        return []
-    return _hits(session, found, include_drafts)
+        return [], ()
+    hits = _hits(session, found, include_drafts)
+    used = tuple(dict.fromkeys(w for _, _, parsed in found for w in parsed.synonyms_used)) if hits else ()
+    return hits, used
 
 
 def _search_one_locale(
@@ -182,6 +242,7 @@ def reindex_article(session: Session, article: Article) -> None:
     doc = analyse_article(article.title, article.summary, article.body, article.locale)
     _backend(session).upsert(session, [IndexEntry(article.id, article.locale, article.is_published, doc)])
     completions.record(session, ((doc.lang, word, stem) for word, stem in doc.vocabulary))
+    vocabulary.record(session, doc.lang, vocabulary.article_words(article.title, article.summary, article.body, doc.lang))
 
 
 def remove_article(session: Session, article_id: int) -> None:
@@ -193,6 +254,8 @@ def rebuild_index(session: Session, batch_size: int = 500) -> int:
     backend = _backend(session)
     backend.start_rebuild(session)
     completions.clear(session)
+    vocabulary.clear(session)
+    counter = vocabulary.Counter()
     known: set[tuple[str, str, str]] = set()
     total, last_id = 0, 0
     # Plain rows, not ORM objects: a large rebuild stays flat in memory and leaves the
@@ -212,8 +275,11 @@ def rebuild_index(session: Session, batch_size: int = 500) -> int:
         fresh = {(e.doc.lang, word, stem) for e in entries for word, stem in e.doc.vocabulary} - known
         completions.record(session, fresh)
         known |= fresh
+        for r, e in zip(batch, entries):
+            counter.add(e.doc.lang, vocabulary.article_words(r.title, r.summary, r.body, e.doc.lang))
         total += len(batch)
         last_id = batch[-1].id
+    counter.write(session)
     backend.finish_rebuild(session)
     return total
 
@@ -224,7 +290,8 @@ def ensure_index(session: Session) -> bool:
     Returns True when a rebuild happened. Cheap enough to call at start-up.
     """
     articles = session.exec(select(func.count()).select_from(Article)).one()
-    if articles == _backend(session).count(session):
+    # An empty word list with articles present: the index predates typo correction (0016).
+    if articles == _backend(session).count(session) and (articles == 0 or vocabulary.count(session) > 0):
         return False
     rebuild_index(session)
     return True
