@@ -105,10 +105,34 @@ def duration_hours(hours: float | None, locale: str) -> str:
     return f"{format_decimal(round(hours / 24, 1), format='#,##0.#', locale=loc)} {unit}"
 
 
+def percent(value: float | None, locale: str) -> str:
+    """'66,7 %' in Spanish, '66.7%' in English."""
+    if value is None:
+        return ""
+    loc = normalize_locale(locale)
+    figure = format_decimal(round(value, 1), format="#,##0.#", locale=loc)
+    return f"{figure}\u00a0%" if loc == "es" else f"{figure}%"
+
+
+def plural(key: str, count: int, locale: str) -> str:
+    """'1 búsqueda' / '3 búsquedas': catalog keys `<key>_one` and `<key>_many` with {count}."""
+    return translate(f"{key}_one" if count == 1 else f"{key}_many", locale, count=count)
+
+
+def long_date(value, locale: str) -> str:
+    """A calendar day people read: 'martes, 8 de diciembre de 2026' / 'Tuesday, December 8, 2026'."""
+    from babel.dates import format_date
+
+    return format_date(value, "full", locale=normalize_locale(locale))
+
+
 def full_datetime(value: datetime | None, locale: str, tz: str = "Europe/Madrid") -> str:
     if value is None:
         return ""
-    return format_datetime(_aware(value), "medium", tzinfo=_tz(tz), locale=normalize_locale(locale))
+    # Minutes are as precise as anyone reads a ticket's time: no seconds on screens or in mails.
+    loc = normalize_locale(locale)
+    pattern = "d MMM yyyy, HH:mm" if loc == "es" else "MMM d, yyyy, h:mm a"
+    return format_datetime(_aware(value), pattern, tzinfo=_tz(tz), locale=loc)
 
 
 def short_date(value: datetime | None, locale: str, tz: str = "Europe/Madrid") -> str:
