@@ -8,6 +8,7 @@ from helpdesk.infra.logging import configure_logging
 from helpdesk.infra.reflex_tuning import throttle_disk_state_purge
 from helpdesk.web import routes
 from helpdesk.web.api import build_api, limit_upload_size
+from helpdesk.web.http.headers import security_headers
 from helpdesk.web.app_state import AppState
 from helpdesk.web.pages.account.page import account_page
 from helpdesk.web.pages.account.state import AccountState
@@ -21,7 +22,8 @@ from helpdesk.web.pages.agent_ticket.page import agent_ticket_page
 from helpdesk.web.pages.agent_ticket.state import AgentTicketState
 from helpdesk.web.pages.auth.page import login_page, logout_page, register_page
 from helpdesk.web.pages.auth.state import AuthState
-from helpdesk.web.pages.help_center.page import article_page, category_page, home_page
+from helpdesk.web.pages.help_center.article_page import article_page, category_page
+from helpdesk.web.pages.help_center.page import home_page
 from helpdesk.web.pages.help_center.state import ArticleState, CategoryState, HelpCenterState
 from helpdesk.web.pages.kb_admin.page import kb_admin_page
 from helpdesk.web.pages.kb_admin.state import KbAdminState
@@ -29,8 +31,14 @@ from helpdesk.web.pages.my_tickets.page import my_tickets_page
 from helpdesk.web.pages.my_tickets.state import MyTicketsState
 from helpdesk.web.pages.new_ticket.page import new_ticket_page
 from helpdesk.web.pages.new_ticket.state import NewTicketState
+from helpdesk.web.pages.not_found.page import not_found_page
 from helpdesk.web.pages.ticket.page import ticket_page
 from helpdesk.web.pages.ticket.state import TicketState
+from helpdesk.web.http.widget import chat_framing
+from helpdesk.web.pages.agent_calls.page import calls_page
+from helpdesk.web.pages.agent_calls.state import CallsState
+from helpdesk.web.pages.chat.page import chat_page
+from helpdesk.web.pages.chat.state import ChatState
 
 # One structured line per log record (JSON by default; HELPDESK_LOG_FORMAT=text for key=value).
 configure_logging()
@@ -42,14 +50,21 @@ async def _on_startup() -> None:
 
     startup.prepare_database()
     jobs.register_defaults()
+    from helpdesk.services.inbound import runner as inbound_mail
+
+    inbound_mail.start_from_env(jobs.register)
     jobs.start()
 
 
 app = rx.App(
     theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", scaling="100%"),
     stylesheets=["/styles.css"],
+    # Reply drafts kept in the tab across reloads and worker failover (assets/drafts.js).
+    head_components=[rx.script(src="/drafts.js", defer=True)],
     html_lang="es",
-    api_transformer=[build_api(), limit_upload_size],
+    # chat_framing last = outermost: it owns /chat's frame-ancestors (web/http/widget.py),
+    # after security_headers set every other page's.
+    api_transformer=[build_api(), limit_upload_size, security_headers, chat_framing],
 )
 app.register_lifespan_task(_on_startup)
 
@@ -83,3 +98,17 @@ _page(agent_ticket_page, routes.AGENT_TICKET, "Ticket", AgentTicketState.load)
 _page(dashboard_page, routes.AGENT_DASHBOARD, "Indicadores", DashboardState.load)
 _page(kb_admin_page, routes.KB_ADMIN, "Artículos", KbAdminState.load)
 _page(admin_page, routes.ADMIN, "Administración", AdminState.load)
+# Trusted accounts (issue 13)
+from helpdesk.web.pages.trust.page import forgot_page, reset_page, verify_page  # noqa: E402
+from helpdesk.web.pages.trust.state import ForgotState, ResetState, VerifyState  # noqa: E402
+
+_page(verify_page, routes.VERIFY, "Confirmar dirección", VerifyState.load)
+_page(verify_page, routes.VERIFY_QUERY, "Confirmar dirección", VerifyState.load)
+_page(forgot_page, routes.FORGOT, "Recuperar el acceso", ForgotState.open)
+_page(reset_page, routes.RESET, "Contraseña nueva", ResetState.load)
+_page(reset_page, routes.RESET_QUERY, "Contraseña nueva", ResetState.load)
+# Chat intake (issue 18)
+_page(chat_page, routes.CHAT, "Chat", ChatState.load_page, loads_app=True)
+_page(calls_page, routes.AGENT_CALLS, "Llamadas", CallsState.load)
+# Unknown addresses: a page in the visitor's language (Reflex serves it for every unmatched path).
+_page(not_found_page, "404", "Página no encontrada")

@@ -9,14 +9,14 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from helpdesk.infra.db import get_engine, session_scope
 from helpdesk.services import accounts
+from helpdesk.web.http.cookies import DOWNLOAD_COOKIE  # also re-exported for older imports
 
 log = logging.getLogger("helpdesk.api")
-
-DOWNLOAD_COOKIE = "hd_dl"
 
 
 def current_user(request: Request):
@@ -68,6 +68,15 @@ async def health(_: Request) -> Response:
 
 async def session_cookie(request: Request) -> Response:
     """Mirror the signed-in session into an HttpOnly, SameSite=Strict cookie (or clear it)."""
+    from helpdesk.infra.settings import get_settings
+    from helpdesk.web.http.headers import same_origin
+
+    # Login CSRF: a cross-site form could otherwise plant the attacker's session cookie here.
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not same_origin(request.headers, get_settings().base_url) or (
+        request.method == "POST" and content_type != "application/json"
+    ):
+        return JSONResponse({"ok": False}, status_code=403)
     if request.method == "DELETE":
         resp = JSONResponse({"ok": True})
         resp.delete_cookie(DOWNLOAD_COOKIE, path="/api/")
@@ -113,12 +122,15 @@ def limit_upload_size(app):
 
 
 def build_api() -> Starlette:
-    from helpdesk.web.http import captcha, files
+    from helpdesk.web.api_v1 import V1Prefix
+    from helpdesk.web.http import captcha, files, inbound_files, widget
 
     routes = [
         Route("/api/health", health, methods=["GET"]),
         Route("/api/session", session_cookie, methods=["POST", "DELETE"]),
         *captcha.ROUTES,
         *files.ROUTES,
+        *inbound_files.ROUTES,
+        *widget.ROUTES,
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(V1Prefix)])  # /api/v1: the JSON API

@@ -15,6 +15,7 @@ from helpdesk.domain.accounts import User
 from helpdesk.infra.db import session_scope
 from helpdesk.services import accounts
 from helpdesk.services.errors import ServiceError
+from helpdesk.web.access import rule
 
 SESSION_STORAGE_KEY = "hd_session"
 LOCALE_STORAGE_KEY = "hd_locale"
@@ -87,11 +88,13 @@ class AppState(rx.State):
         self._refresh_identity()
         return rx.call_script(f"document.documentElement.lang = '{self.locale}'")
 
+    @rule("public")
     @rx.event
     def load_app(self):
         """First handler of every page: language and who is signed in."""
         return self._load_app()
 
+    @rule("public")
     @rx.event
     def toggle_locale(self):
         new = "en" if self.locale == "es" else "es"
@@ -102,4 +105,10 @@ class AppState(rx.State):
             with session_scope() as s:
                 row = s.get(User, user.id)
                 row.locale = new
-        return rx.call_script(f"document.documentElement.lang = '{new}'")
+        from helpdesk.web import relocalize
+
+        page_state = relocalize.state_for(self.router.page.path)
+        events = [rx.call_script(f"document.documentElement.lang = '{new}'")]
+        if page_state is not None:
+            events.append(page_state.relocalize)
+        return events

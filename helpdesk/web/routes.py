@@ -15,6 +15,8 @@ AGENT_DASHBOARD = "/agent/dashboard"
 KB_ADMIN = "/agent/articles"
 ADMIN = "/admin"
 ACCOUNT = "/account"
+CHAT = "/chat"
+AGENT_CALLS = "/agent/calls"
 
 
 def safe_next(target: str | None, default: str = HOME) -> str:
@@ -23,3 +25,10 @@ def safe_next(target: str | None, default: str = HOME) -> str:
     if target.startswith("/") and not target.startswith("//") and "\\" not in target and "\n" not in target:
         return target
     return default
+
+# Trusted accounts (issue 13): mailed links and password recovery.
+VERIFY = "/verify/[token]"
+VERIFY_QUERY = "/verify"
+FORGOT = "/forgot"
+RESET = "/reset/[token]"
+RESET_QUERY = "/reset"

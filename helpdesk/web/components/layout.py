@@ -12,9 +12,10 @@ from helpdesk.web.components.ui import T, tid
 
 def _nav_link(label, href: str, testid: str, icon: str) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=16, aria_hidden="true"), rx.text(label), spacing="1", align="center"),
+        rx.hstack(rx.icon(icon, size=16, aria_hidden="true"), rx.text(label, class_name="hd-nav-text"), spacing="1", align="center"),
         href=href,
         class_name="hd-nav-link",
+        title=label,
         underline="none",
         custom_attrs=tid(testid),
     )
@@ -26,7 +27,7 @@ def header() -> rx.Component:
             rx.link(
                 rx.hstack(
                     rx.box(rx.icon("life-buoy", size=20, color="white"), class_name="hd-logo"),
-                    rx.text(T["app.name"], weight="bold", size="4"),
+                    rx.text(T["app.name"], weight="bold", size="4", class_name="hd-app-name"),
                     align="center",
                     spacing="2",
                 ),
@@ -68,7 +69,7 @@ def header() -> rx.Component:
                 ),
                 rx.button(
                     rx.icon("languages", size=16, aria_hidden="true"),
-                    T["nav.language"],
+                    rx.text.span(T["nav.language"], class_name="hd-nav-text"),
                     on_click=AppState.toggle_locale,
                     variant="soft",
                     size="2",
@@ -79,7 +80,6 @@ def header() -> rx.Component:
                 aria_label=T["nav.menu"],
             ),
             align="center",
-            wrap="wrap",
             spacing="3",
             class_name="hd-header-inner",
         ),

@@ -5,7 +5,8 @@
   language switch, says which language to show);
 - after a refused form submit, focus moves to the first invalid field (or, for a form-level
   error, to the form's first field), so keyboard and screen-reader users land on the problem;
-- agent keyboard shortcuts: j/k move through the queue (Enter opens: rows are links), r focuses
+- agent keyboard shortcuts: j/k move through the queue (Enter opens: rows are links, x ticks the
+  row for bulk actions), r focuses
   the reply, n the internal note, s asks to solve, ? opens the help dialog. Keys are ignored
   while typing in a field, inside dialogs and with Ctrl/Alt/Meta.
 
@@ -113,8 +114,16 @@ useEffect(() => {
   document.addEventListener('submit', (e) => {
     const form = e.target;
     if (!(form instanceof HTMLFormElement)) return;
+    // The retries wait for the server's answer, but once the person acts again (types, clicks,
+    // tabs) their focus wins: a retried sign-in used to have its password typed into the e-mail
+    // box when a late retry moved focus there mid-typing (issue 15, defect 1).
     let done = false;
+    const userActed = (ev) => { if (ev.isTrusted) done = true; };
+    for (const type of ['keydown', 'pointerdown', 'input']) {
+      document.addEventListener(type, userActed, {capture: true, once: true});
+    }
     for (const ms of [400, 900, 1800, 3500]) setTimeout(() => { if (!done) done = focusProblem(form); }, ms);
+    setTimeout(() => { for (const type of ['keydown', 'pointerdown', 'input']) document.removeEventListener(type, userActed, true); }, 3600);
   }, true);
 
   // ---------------------------------------------------------------- agent shortcuts
@@ -132,6 +141,13 @@ useEffect(() => {
         const i = rows.indexOf(document.activeElement);
         const next = i < 0 ? 0 : (e.key === 'j' ? Math.min(i + 1, rows.length - 1) : Math.max(i - 1, 0));
         handled = focus(rows[next]);
+        break;
+      }
+      case 'x': {
+        // Tick the focused queue row's checkbox (bulk actions).
+        const row = document.activeElement && document.activeElement.closest && document.activeElement.closest('[data-testid=queue-row]');
+        const box = row && row.parentElement && row.parentElement.querySelector('[data-testid=queue-select]');
+        if (box) { box.click(); handled = true; }
         break;
       }
       case 'r': handled = focus(byTid('agent-reply-body')); break;
@@ -165,6 +181,7 @@ def a11y_hooks() -> rx.Component:
 
 SHORTCUTS = [
     ("j / k", "a11y.shortcuts.jk"),
+    ("x", "bulk.shortcut_x"),
     ("Enter", "a11y.shortcuts.enter"),
     ("r", "a11y.shortcuts.r"),
     ("n", "a11y.shortcuts.n"),

@@ -80,7 +80,8 @@ class UploadMixin(rx.State, mixin=True):
         self.uploading = False
         self._refresh_chips()
 
-    # ---- events
+    # ---- events (no @rule here: each State that mixes this in names their rule with
+    # `access.rules_for(...)`, since the new-ticket, ticket and agent pages differ)
     @rx.event
     def upload_progressed(self, progress: dict):
         try:

@@ -31,7 +31,7 @@ def _not_found() -> Response:
 
 
 def _downloadable(request: Request, attachment_id: int) -> Attachment | None:
-    from helpdesk.web.api import DOWNLOAD_COOKIE
+    from helpdesk.web.http.cookies import DOWNLOAD_COOKIE
 
     with session_scope() as s:
         user = accounts.user_for_token(s, request.cookies.get(DOWNLOAD_COOKIE))

@@ -7,6 +7,11 @@ import reflex as rx
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, form_error, guarded, labeled_input, tid
 from helpdesk.web.pages.account.state import AccountState as S
+from helpdesk.web.pages.trust.page import verify_banner
+from helpdesk.web.pages.trust.sessions import sessions_section
+from helpdesk.web.pages.account.agent_mail import agent_mail_section
+from helpdesk.web.pages.account.security import security_section
+from helpdesk.web.pages.account.tokens import tokens_section
 
 
 def _err(field: str):
@@ -20,6 +25,7 @@ def _section(title, *children) -> rx.Component:
 def account_page() -> rx.Component:
     body = rx.vstack(
         rx.heading(T["nav.account"], as_="h1"),
+        verify_banner(),
         rx.cond(S.notice != "", rx.callout(S.notice, icon="check", color_scheme="green", role="status",
                                            custom_attrs=tid("account-notice"))),
         form_error(_err("form")),
@@ -43,12 +49,16 @@ def account_page() -> rx.Component:
                 on_submit=S.change_password,
             ),
         ),
+        security_section(),
+        sessions_section(),
         _section(
             T["account.my_data"],
             rx.text(T["account.my_data_help"], size="2"),
             rx.button(T["account.download"], type="button", on_click=S.download_my_data,
                       custom_attrs=tid("account-download")),
         ),
+        agent_mail_section(),
+        tokens_section(),
         _section(
             T["account.delete"],
             rx.text(T["account.delete_help"], size="2"),

@@ -13,6 +13,7 @@ from helpdesk.infra.db import session_scope
 from helpdesk.services import accounts, privacy
 from helpdesk.services.errors import ServiceError, ValidationError
 from helpdesk.web import routes
+from helpdesk.web.access import rule
 from helpdesk.web.pages.guard import GuardedState
 
 CLEAR_DOWNLOAD_COOKIE_SCRIPT = "fetch('/api/session', {method: 'DELETE', credentials: 'same-origin'})"
@@ -34,6 +35,7 @@ class AccountState(GuardedState):
     def _field_errors(self, err: ValidationError) -> None:
         self.errors = {k: self._tr(v) for k, v in err.errors.items()}
 
+    @rule("signed_in")
     @rx.event
     def load(self):
         user, redirect = self._enter()
@@ -41,6 +43,7 @@ class AccountState(GuardedState):
             return redirect
         self._fill(user)
 
+    @rule("signed_in")
     @rx.event
     def save_profile(self, form: dict):
         user = self._allowed_actor()
@@ -58,6 +61,7 @@ class AccountState(GuardedState):
         self.user_name = name
         self.notice = self._tr("account.saved")
 
+    @rule("signed_in")
     @rx.event
     def change_password(self, form: dict):
         user = self._allowed_actor()
@@ -79,6 +83,7 @@ class AccountState(GuardedState):
         self.notice = self._tr("account.password_changed")
         return [rx.set_value("input-current_password", ""), rx.set_value("input-new_password", "")]
 
+    @rule("signed_in")
     @rx.event
     def download_my_data(self):
         user = self._allowed_actor()
@@ -88,6 +93,7 @@ class AccountState(GuardedState):
             data = privacy.export_my_data(s, user, ip=self._client_ip())
         return rx.download(data=data, filename="mis-datos.zip")
 
+    @rule("signed_in")
     @rx.event
     async def request_deletion(self, form: dict):
         user = self._allowed_actor()

@@ -4,7 +4,15 @@ import reflex as rx
 
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, field_error, guarded, tid
-from helpdesk.web.pages.admin.state import AdminState, CannedRow, DayRow, HolidayRow, NamedRow, TargetRow, UserRow
+from helpdesk.web.pages.admin.integrations import integrations_section
+from helpdesk.web.pages.admin.escalation import escalation_card
+from helpdesk.web.pages.admin.fair_use import fair_use_card
+from helpdesk.web.pages.admin.privacy import privacy_section
+from helpdesk.web.pages.admin.promise_stats import promise_stats_card
+from helpdesk.web.pages.admin.promises import holiday_import_card, org_plans_table
+from helpdesk.web.pages.admin.state import AdminState, CannedRow, DayRow, HolidayRow, NamedRow, TargetRow
+from helpdesk.web.pages.admin.users import users_section
+from helpdesk.web.pages.chat.admin_section import chat_admin_section
 
 S = AdminState
 
@@ -42,36 +50,11 @@ def _table(headers: list, body) -> rx.Component:
 # ---------------------------------------------------------------- users
 
 
-def _user_row(u: UserRow) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(u.name),
-        rx.table.cell(u.email),
-        rx.table.cell(
-            rx.select.root(
-                rx.select.trigger(aria_label=T["admin.user_role"], custom_attrs=tid("admin-user-role")),
-                rx.select.content(*[rx.select.item(T[f"role.{r}"], value=r) for r in ("customer", "agent", "admin")]),
-                value=u.role,
-                on_change=lambda role: S.change_role(u.id, role),
-                size="1",
-            )
-        ),
-        rx.table.cell(
-            rx.cond(
-                u.role != "customer",
-                rx.switch(checked=u.available, on_change=lambda v: S.set_available(u.id, v), aria_label=T["admin.available"]),
-                rx.text("—", color_scheme="gray"),
-            )
-        ),
-        align="center",
-    )
-
-
 def _users() -> rx.Component:
     return rx.vstack(
         _card(
             rx.hstack(
-                _section_title(T["admin.users"], T["admin.users_hint"]),
-                rx.spacer(),
+                rx.text(T["admin.users_hint"], size="2", color_scheme="gray", flex="1 1 16rem"),
                 rx.hstack(
                     rx.switch(checked=S.round_robin, on_change=S.set_round_robin, id="round-robin", custom_attrs=tid("admin-round-robin")),
                     rx.el.label(T["admin.round_robin"], html_for="round-robin"),
@@ -82,21 +65,9 @@ def _users() -> rx.Component:
                 wrap="wrap",
                 spacing="3",
             ),
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                placeholder=T["admin.user_search"],
-                default_value=S.user_query,
-                on_change=S.search_users.debounce(300),
-                type="search",
-                width="100%",
-                aria_label=T["admin.user_search"],
-                custom_attrs=tid("admin-user-search"),
-            ),
-            _table(
-                [T["admin.user_name"], T["admin.user_email"], T["admin.user_role"], T["admin.available"]],
-                rx.foreach(S.users, _user_row),
-            ),
         ),
+        # The list, roles, deactivation and invitations: their own section and State (users.py).
+        users_section(),
         width="100%",
     )
 
@@ -141,7 +112,7 @@ def _organizations() -> rx.Component:
     return _card(
         _section_title(T["admin.organizations"], T["admin.organizations_hint"]),
         _create_form("org", S.create_organization, with_english=False),
-        _table([T["admin.name"], T["admin.members"], ""], rx.foreach(S.organizations, lambda r: _named_row(r))),
+        org_plans_table(),
     )
 
 
@@ -224,7 +195,7 @@ def _day_row(d: DayRow) -> rx.Component:
 def _holiday_row(h: HolidayRow) -> rx.Component:
     return rx.hstack(
         rx.icon("calendar-x", size=15, color=rx.color("gray", 10)),
-        rx.text(h.day, size="2", weight="medium", min_width="7rem"),
+        rx.text(h.label, size="2", weight="medium", min_width="14rem", title=h.day, custom_attrs=tid("admin-holiday-day")),
         rx.text(h.name, size="2", flex="1"),
         rx.icon_button(rx.icon("trash-2", size=14), on_click=S.remove_holiday(h.day), variant="ghost", color_scheme="red", aria_label=T["admin.remove"]),
         width="100%",
@@ -245,6 +216,9 @@ def _sla() -> rx.Component:
             ),
             rx.vstack(rx.foreach(S.targets, _target_row), spacing="3", width="100%"),
         ),
+        escalation_card(),
+        fair_use_card(),
+        promise_stats_card(),
         _card(
             _section_title(T["admin.business_hours"], T["admin.business_hours_hint"]),
             rx.vstack(rx.foreach(S.days, _day_row), spacing="2", width="100%"),
@@ -264,6 +238,7 @@ def _sla() -> rx.Component:
         ),
         _card(
             _section_title(T["admin.holidays"], T["admin.holidays_hint"]),
+            holiday_import_card(),
             rx.form(
                 rx.hstack(
                     rx.vstack(rx.input(name="day", type="date", aria_label=T["admin.holiday_day"]), field_error("holiday-day", _err("holiday-day")), spacing="1"),
@@ -333,7 +308,11 @@ def _canned() -> rx.Component:
             reset_on_submit=True,
             width="100%",
         ),
-        rx.vstack(rx.foreach(S.canned, _canned_row), spacing="2", width="100%"),
+        rx.cond(
+            S.canned.length() > 0,
+            rx.vstack(rx.foreach(S.canned, _canned_row), spacing="2", width="100%"),
+            rx.text(T["admin.canned_empty"], size="2", color_scheme="gray", custom_attrs=tid("admin-canned-empty")),
+        ),
     )
 
 
@@ -356,6 +335,8 @@ def admin_page() -> rx.Component:
                             _tab("catalog", "layers"),
                             _tab("sla", "alarm-clock"),
                             _tab("canned", "message-square-text"),
+                            _tab("integrations", "plug"),
+                            _tab("privacy", "shield"),
                         ),
                         overflow_x="auto",
                         width="100%",
@@ -365,10 +346,13 @@ def admin_page() -> rx.Component:
                     rx.tabs.content(_catalog(), value="catalog", padding_top="1rem"),
                     rx.tabs.content(_sla(), value="sla", padding_top="1rem"),
                     rx.tabs.content(_canned(), value="canned", padding_top="1rem"),
+                    rx.tabs.content(integrations_section(), value="integrations", padding_top="1rem"),
+                    rx.tabs.content(privacy_section(), value="privacy", padding_top="1rem"),
                     value=S.tab,
                     on_change=S.set_tab,
                     width="100%",
                 ),
+                rx.cond(S.access == "ok", chat_admin_section()),
                 width="100%",
                 spacing="3",
             ),

@@ -8,16 +8,17 @@ from datetime import date
 
 import reflex as rx
 from pydantic import BaseModel
-from sqlmodel import select
 
+from helpdesk import i18n
 from helpdesk.domain.accounts import Role, User
-from helpdesk.domain.sla import BusinessDay, Holiday, Setting
 from helpdesk.infra.db import session_scope
-from helpdesk.services import accounts, canned, catalog_admin, queue, sla
+from helpdesk.services import accounts, canned, catalog_admin, policy, queue, sla, sla_view
 from helpdesk.services.errors import ServiceError, ValidationError
+from helpdesk.services.policy import Action
+from helpdesk.web.access import rule
 from helpdesk.web.pages.guard import GuardedState
 
-TABS = ("users", "organizations", "catalog", "sla", "canned")
+TABS = ("users", "organizations", "catalog", "sla", "canned", "integrations", "privacy")
 
 
 class UserRow(BaseModel):
@@ -50,8 +51,9 @@ class DayRow(BaseModel):
 
 
 class HolidayRow(BaseModel):
-    day: str
+    day: str  # ISO, the value the remove handler takes
     name: str
+    label: str = ""  # the day as people read it, in the reader's language
 
 
 class CannedRow(BaseModel):
@@ -84,7 +86,7 @@ class AdminState(GuardedState):
     errors: dict[str, str] = {}
 
     def _may_enter(self, user: User) -> bool:
-        return user.role == Role.ADMIN.value
+        return policy.user_may(user, Action.ADMIN_AREA)
 
     # ------------------------------------------------------------ loading
 
@@ -113,14 +115,14 @@ class AdminState(GuardedState):
                 )
                 for p in sla.PRIORITIES
             ]
-            stored = {d.weekday: d for d in s.exec(select(BusinessDay)).all()}
+            calendar = sla_view.calendar_settings(s, actor)
+            stored = calendar.days
             self.days = [
                 DayRow(weekday=w, opens=stored[w].opens if w in stored else "08:30", closes=stored[w].closes if w in stored else "18:00", open=w in stored)
                 for w in range(7)
             ]
-            self.holidays = [HolidayRow(day=h.day.isoformat(), name=h.name) for h in s.exec(select(Holiday).order_by(Holiday.day)).all()]
-            tz = s.get(Setting, sla.TIMEZONE_KEY)
-            self.timezone = tz.value if tz else ""
+            self.holidays = [HolidayRow(day=h.day.isoformat(), name=h.name, label=i18n.long_date(h.day, self.locale)) for h in calendar.holidays]
+            self.timezone = calendar.timezone
             self.round_robin = queue.round_robin_enabled(s)
 
     def _load_canned(self, actor: User) -> None:
@@ -133,6 +135,7 @@ class AdminState(GuardedState):
         self._load_sla(actor)
         self._load_canned(actor)
 
+    @rule("admin")
     @rx.event
     def load(self):
         actor, redirect = self._enter()
@@ -140,6 +143,7 @@ class AdminState(GuardedState):
             self._load_all(actor)
         return redirect
 
+    @rule("admin")
     @rx.event
     def set_tab(self, tab: str):
         if tab in TABS and self._allowed_actor() is not None:
@@ -166,6 +170,7 @@ class AdminState(GuardedState):
 
     # ------------------------------------------------------------ users
 
+    @rule("admin")
     @rx.event
     def search_users(self, query: str):
         actor = self._allowed_actor()
@@ -174,6 +179,7 @@ class AdminState(GuardedState):
         self.user_query = str(query)[:100]
         self._load_users(actor)
 
+    @rule("admin")
     @rx.event
     def change_role(self, user_id: int, role: str):
         try:
@@ -182,21 +188,25 @@ class AdminState(GuardedState):
             return rx.toast.error(self._tr("errors.form_invalid"))
         return self._run("users", lambda s, a: accounts.set_role(s, a, int(user_id), target_role), done_key="admin.role_saved")
 
+    @rule("admin")
     @rx.event
     def set_available(self, user_id: int, available: bool):
         return self._run("users", lambda s, a: catalog_admin.set_available(s, a, int(user_id), bool(available)))
 
+    @rule("admin")
     @rx.event
     def set_round_robin(self, enabled: bool):
         return self._run("users", lambda s, a: queue.set_round_robin(s, a, bool(enabled)))
 
     # ------------------------------------------------------------ organizations, services, request types
 
+    @rule("admin")
     @rx.event
     def create_organization(self, form: dict):
         form = form if isinstance(form, dict) else {}
         return self._run("org", lambda s, a: catalog_admin.create_organization(s, a, str(form.get("name", ""))[:300]))
 
+    @rule("admin")
     @rx.event
     def create_service(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -204,10 +214,12 @@ class AdminState(GuardedState):
             "service", lambda s, a: catalog_admin.create_service(s, a, str(form.get("name", ""))[:300], str(form.get("name_en", ""))[:300])
         )
 
+    @rule("admin")
     @rx.event
     def toggle_service(self, service_id: int, active: bool):
         return self._run("service", lambda s, a: catalog_admin.set_service_active(s, a, int(service_id), bool(active)))
 
+    @rule("admin")
     @rx.event
     def create_request_type(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -215,12 +227,14 @@ class AdminState(GuardedState):
             "rtype", lambda s, a: catalog_admin.create_request_type(s, a, str(form.get("name", ""))[:300], str(form.get("name_en", ""))[:300])
         )
 
+    @rule("admin")
     @rx.event
     def toggle_request_type(self, type_id: int, active: bool):
         return self._run("rtype", lambda s, a: catalog_admin.set_request_type_active(s, a, int(type_id), bool(active)))
 
     # ------------------------------------------------------------ SLA
 
+    @rule("admin")
     @rx.event
     def save_target(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -233,6 +247,7 @@ class AdminState(GuardedState):
             ),
         )
 
+    @rule("admin")
     @rx.event
     def save_day(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -243,6 +258,7 @@ class AdminState(GuardedState):
         closes = str(form.get("closes", ""))[:5] if is_open else None
         return self._run(f"day_{weekday}", lambda s, a: sla.set_business_day(s, a, weekday, opens, closes))
 
+    @rule("admin")
     @rx.event
     def add_holiday(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -252,6 +268,7 @@ class AdminState(GuardedState):
             day = None
         return self._run("holiday", lambda s, a: sla.add_holiday(s, a, day, str(form.get("name", ""))[:200]))
 
+    @rule("admin")
     @rx.event
     def remove_holiday(self, day: str):
         try:
@@ -260,6 +277,7 @@ class AdminState(GuardedState):
             return
         return self._run("holiday", lambda s, a: sla.remove_holiday(s, a, parsed))
 
+    @rule("admin")
     @rx.event
     def save_timezone(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -267,6 +285,7 @@ class AdminState(GuardedState):
 
     # ------------------------------------------------------------ canned responses
 
+    @rule("admin")
     @rx.event
     def create_canned(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -275,6 +294,7 @@ class AdminState(GuardedState):
             lambda s, a: canned.create(s, a, str(form.get("title", ""))[:300], str(form.get("body", ""))[:6000], str(form.get("locale", "es"))),
         )
 
+    @rule("admin")
     @rx.event
     def delete_canned(self, response_id: int):
         return self._run("canned", lambda s, a: canned.delete(s, a, int(response_id)), done_key="admin.deleted")

@@ -8,6 +8,7 @@ or a closed tab ends it, at the latest after one heartbeat.
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Callable, Optional
 
 from helpdesk.infra import bus
@@ -18,12 +19,12 @@ DEBOUNCE_S = 0.3  # a reply changes the ticket and the queue at once: refresh on
 
 def client_connected(state) -> bool:
     """Whether this tab still has a socket on this worker (its page may have been closed)."""
-    try:
-        from helpdesk.helpdesk import app
-
-        namespace = app.event_namespace
-    except Exception:  # noqa: BLE001 - outside a running server (tests): assume connected
-        return True
+    # The app module is looked up, not imported: importing it from a page would make a cycle
+    # (the app imports every page). It is loaded in a running server; elsewhere (tests) the
+    # tab counts as connected.
+    app_module = sys.modules.get("helpdesk.helpdesk")
+    app = getattr(app_module, "app", None)
+    namespace = getattr(app, "event_namespace", None)
     if namespace is None:
         return True
     return state.router.session.client_token in namespace.token_to_sid

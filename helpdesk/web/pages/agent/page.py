@@ -5,6 +5,7 @@ import reflex as rx
 from helpdesk.services.queue import VIEWS
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, empty_state, guarded, tid
+from helpdesk.web.pages.agent.bulk import bulk_bar, row_checkbox, select_all
 from helpdesk.web.pages.agent.state import ALL, AgentQueueState, QueueRowView
 from helpdesk.web.pages.agent.widgets import choice, priority_badge, sla_badge, status_badge, subnav
 
@@ -51,6 +52,8 @@ def _filters() -> rx.Component:
                 rx.input.slot(rx.icon("search", size=16)),
                 placeholder=T["agent.search_placeholder"],
                 default_value=S.search,
+                # Remounted once the list is loaded: a search from the URL (?q=) shows in the box.
+                key=S.loaded.to_string(),
                 on_change=S.set_search.debounce(350),
                 type="search",
                 size="3",
@@ -63,7 +66,7 @@ def _filters() -> rx.Component:
                     "queue-sort",
                     S.sort,
                     S.set_sort,
-                    [("activity", T["agent.sort.activity"]), ("due", T["agent.sort.due"]), ("priority", T["agent.sort.priority"])],
+                    [("activity", T["agent.sort.activity"]), ("due", T["agent.sort.due"]), ("priority", T["agent.sort.priority"]), ("signals", T["agent.sort.signals"])],
                     label=T["agent.sort_label"],
                     size="3",
                 ),
@@ -92,6 +95,18 @@ def _filters() -> rx.Component:
 
 
 def _row(r: QueueRowView) -> rx.Component:
+    return rx.hstack(
+        row_checkbox(S, r.number),
+        _row_link(r),
+        spacing="0",
+        align="center",
+        width="100%",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        background=rx.cond(S.selected.contains(r.number), rx.color("accent", 2), "transparent"),
+    )
+
+
+def _row_link(r: QueueRowView) -> rx.Component:
     return rx.link(
         rx.box(
             rx.hstack(
@@ -112,6 +127,23 @@ def _row(r: QueueRowView) -> rx.Component:
                     status_badge(r.status, "queue-status"),
                     priority_badge(r.priority, "queue-priority"),
                     sla_badge(r.sla_state),
+                    rx.cond(
+                        r.csat != "",
+                        rx.badge(
+                            rx.icon(rx.cond(r.csat == "good", "thumbs-up", "thumbs-down"), size=12, aria_hidden="true"),
+                            rx.cond(r.csat == "good", T["agent.csat_badge_good"], T["agent.csat_badge_bad"]),
+                            color_scheme=rx.cond(r.csat == "good", "green", "red"),
+                            variant="soft",
+                            high_contrast=True,
+                            custom_attrs=tid("queue-csat"),
+                        ),
+                    ),
+                    rx.cond(
+                        r.fair_use != "",
+                        rx.badge(rx.icon("gauge", size=12, aria_hidden="true"), T["fair_use.queue_badge"], title=r.fair_use,
+                                 aria_label=r.fair_use, color_scheme="orange", variant="soft", high_contrast=True,
+                                 custom_attrs=tid("queue-fair-use")),
+                    ),
                     spacing="1",
                     wrap="wrap",
                     align="center",
@@ -124,6 +156,11 @@ def _row(r: QueueRowView) -> rx.Component:
                         align="center",
                     ),
                     rx.text(r.activity, size="1", color_scheme="gray", title=r.activity_full, custom_attrs=tid("queue-activity")),
+                    rx.cond(
+                        r.due != "",
+                        rx.text(T["agent.due_short"], " ", r.due, size="1", weight="medium",
+                                color_scheme=rx.cond(r.sla_state == "breached", "red", "gray"), custom_attrs=tid("queue-due")),
+                    ),
                     spacing="0",
                     align="end",
                     min_width="8rem",
@@ -134,13 +171,14 @@ def _row(r: QueueRowView) -> rx.Component:
                 wrap="wrap",
             ),
             padding="0.75rem 1rem",
-            border_bottom=f"1px solid {rx.color('gray', 4)}",
             _hover={"background": rx.color("accent", 2)},
         ),
         href="/agent/tickets/" + r.number.to_string(),
         underline="none",
         color="inherit",
         display="block",
+        flex="1 1 auto",
+        min_width="0",
         custom_attrs=tid("queue-row"),
     )
 
@@ -176,10 +214,11 @@ def _content() -> rx.Component:
         ),
         rx.hstack(*[_view_tab(v) for v in VIEWS], spacing="1", wrap="wrap", width="100%", role="toolbar", aria_label=T["agent.views_label"]),
         _filters(),
+        bulk_bar(S),
         rx.box(
             rx.cond(
                 S.rows.length() > 0,
-                rx.box(rx.foreach(S.rows, _row), width="100%"),
+                rx.box(select_all(S), rx.foreach(S.rows, _row), width="100%"),
                 empty_state("inbox", T["agent.empty_title"], T["agent.empty_body"]),
             ),
             class_name="hd-card",

@@ -11,8 +11,12 @@ from helpdesk import i18n
 from helpdesk.domain.accounts import User
 from helpdesk.infra import bus
 from helpdesk.infra.db import session_scope
-from helpdesk.services import queue
-from helpdesk.web.pages.agent import live
+from helpdesk.services import fair_use, policy, queue
+from helpdesk.services.policy import Action
+from helpdesk.web import relocalize, routes
+from helpdesk.web.access import rule
+from helpdesk.web.pages.agent import live, url_filters
+from helpdesk.web.pages.agent.bulk import BulkMixin
 from helpdesk.web.pages.guard import GuardedState
 
 ALL = "all"  # Radix selects need a non-empty value for "no filter"
@@ -31,6 +35,9 @@ class QueueRowView(BaseModel):
     activity: str
     activity_full: str
     due_full: str
+    csat: str = ""
+    due: str = ""  # "in 2 hours" / "3 hours ago" for the running deadline, "" when none
+    fair_use: str = ""  # fair-use signals with their reasons, "" when none
 
 
 class OptionView(BaseModel):
@@ -38,7 +45,7 @@ class OptionView(BaseModel):
     name: str
 
 
-class AgentQueueState(GuardedState):
+class AgentQueueState(BulkMixin, GuardedState):
     view: str = "open"
     sort: str = "activity"
     page: int = 1
@@ -56,7 +63,7 @@ class AgentQueueState(GuardedState):
     _watch_id: str = ""
 
     def _may_enter(self, user: User) -> bool:
-        return user.is_staff
+        return policy.user_may(user, Action.STAFF_AREA)
 
     # ------------------------------------------------------------ loading
 
@@ -69,6 +76,7 @@ class AgentQueueState(GuardedState):
         with session_scope() as s:
             result = queue.list_queue(s, actor, view=self.view, filters=self._filters(), sort=self.sort, page=self.page)
             self.counts = queue.view_counts(s, actor)
+            flags = fair_use.reasons_by_number(s, [r.number for r in result.rows], self.locale)
         self.total, self.page, self.pages = result.total, result.page, result.pages
         self.total_capped = result.total_capped
         self.rows = [
@@ -84,9 +92,13 @@ class AgentQueueState(GuardedState):
                 activity=i18n.relative_time(r.last_activity_at, self.locale),
                 activity_full=i18n.full_datetime(r.last_activity_at, self.locale),
                 due_full=i18n.full_datetime(r.due_at, self.locale),
+                csat=r.csat,
+                due=i18n.relative_time(r.next_due_at, self.locale) if r.next_due_at else "",
+                fair_use=" · ".join(flags.get(r.number, [])),
             )
             for r in result.rows
         ]
+        self._prune_selection({r.number for r in self.rows})
         self.loaded = True
 
     def _load_choices(self, actor: User) -> None:
@@ -102,59 +114,81 @@ class AgentQueueState(GuardedState):
             self._load_page(actor)
         return actor
 
+    def _changed(self):
+        """After user input: reload, and put the list's settings in the address bar."""
+        if self._refresh() is None:
+            return None
+        qs = url_filters.query(self.view, self.sort, self.page, self.filters, self.search, all_value=ALL)
+        return rx.call_script(url_filters.replace_script(routes.AGENT, qs))
+
+    @rule("staff")
     @rx.event
     def load(self):
         actor, redirect = self._enter()
         if actor is None:
             return redirect
-        view = self.router.url.query_parameters.get("view", "")
-        self.view = view if view in queue.VIEWS else "open"
+        wanted = url_filters.read(self.router.url.query_parameters, views=queue.VIEWS, sorts=queue.SORTS)
+        self.view, self.sort, self.page = wanted["view"], wanted["sort"], wanted["page"]
+        self.filters, self.search = wanted["filters"], wanted["search"]
         self._load_choices(actor)
         self._load_page(actor)
         return AgentQueueState.watch
 
     # ------------------------------------------------------------ user input
 
+    @rule("staff")
     @rx.event
     def set_view(self, view: str):
         if view in queue.VIEWS:
             self.view, self.page = view, 1
-        self._refresh()
+        return self._changed()
 
+    @rule("staff")
     @rx.event
     def set_sort(self, sort: str):
         if sort in queue.SORTS:
             self.sort, self.page = sort, 1
-        self._refresh()
+        return self._changed()
 
+    @rule("staff")
     @rx.event
     def set_filter(self, key: str, value: str):
         if key in FILTER_KEYS:
             self.filters = {**self.filters, key: str(value)[:20]}
             self.page = 1
-        self._refresh()
+        return self._changed()
 
+    @rule("staff")
     @rx.event
     def set_search(self, text: str):
         self.search = str(text)[: queue.MAX_QUERY]
         self.page = 1
-        self._refresh()
+        return self._changed()
 
+    @rule("staff")
     @rx.event
     def clear_filters(self):
         self.filters, self.search, self.page = {}, "", 1
-        self._refresh()
+        return self._changed()
 
+    @rule("staff")
     @rx.event
     def go_to_page(self, page: int):
         try:
             self.page = max(1, int(page))
         except (TypeError, ValueError):
-            return
+            return None
+        return self._changed()
+
+    @rule("staff")
+    @rx.event
+    def relocalize(self):
+        """The language switched: relative dates are made here, so draw the rows again."""
         self._refresh()
 
     # ------------------------------------------------------------ live updates
 
+    @rule("staff")
     @rx.event(background=True)
     async def watch(self):
         # Checked before taking the state lock too: a forged call from a customer ends here.
@@ -169,6 +203,10 @@ class AgentQueueState(GuardedState):
 
         await live.follow(self, watch_id, (bus.QUEUE_TOPIC,), changed)
 
+    @rule("staff")
     @rx.event
     def stop_watch(self):
         self._watch_id = ""
+
+
+relocalize.register(routes.AGENT, AgentQueueState)

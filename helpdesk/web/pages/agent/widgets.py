@@ -6,9 +6,9 @@ import reflex as rx
 
 from helpdesk.web import routes
 from helpdesk.web.components.shortcuts import shortcuts_help
+from helpdesk.web.components.status import status_badge as shared_status_badge
 from helpdesk.web.components.ui import T, tid
 
-STATUS_COLORS = {"new": "blue", "open": "indigo", "pending": "amber", "solved": "green", "closed": "gray"}
 PRIORITY_COLORS = {"urgent": "red", "high": "orange", "medium": "blue", "low": "gray"}
 SLA_COLORS = {"breached": "red", "due_soon": "amber", "paused": "gray", "met": "green"}
 
@@ -53,14 +53,8 @@ def _color(mapping: dict[str, str], value, default: str = "gray"):
 
 
 def status_badge(status, testid: str | None = None) -> rx.Component:
-    return rx.badge(
-        T["agent.status." + status],
-        color_scheme=_color(STATUS_COLORS, status),
-        variant="soft",
-        radius="full",
-        high_contrast=True,
-        custom_attrs=tid(testid) if testid else {},
-    )
+    """The shared status label (components/status.py), in the agents' wording."""
+    return shared_status_badge(status, testid, audience="agent")
 
 
 def priority_badge(priority, testid: str | None = None) -> rx.Component:

@@ -5,7 +5,7 @@ import reflex as rx
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, guarded, tid
 from helpdesk.web.pages.agent.widgets import subnav
-from helpdesk.web.pages.agent_dashboard.state import DashboardState, FailedSearch
+from helpdesk.web.pages.agent_dashboard.state import DashboardState, FailedSearch, RatingRow
 
 S = DashboardState
 
@@ -78,10 +78,29 @@ def _csat_chart() -> rx.Component:
 def _failed(f: FailedSearch) -> rx.Component:
     return rx.hstack(
         rx.text(f.query, size="2", flex="1"),
-        rx.badge(f.count, " ", T["dashboard.searches"], variant="soft", color_scheme="gray"),
+        rx.badge(f.label, variant="soft", color_scheme="gray"),
         width="100%",
         align="center",
         custom_attrs=tid("failed-search"),
+    )
+
+
+def _rating(r: RatingRow) -> rx.Component:
+    good = r.rating == "good"
+    return rx.hstack(
+        rx.badge(rx.icon(rx.cond(good, "thumbs-up", "thumbs-down"), size=12, aria_hidden="true"), T["agent.csat." + r.rating],
+                 color_scheme=rx.cond(good, "green", "red"), variant="soft", high_contrast=True),
+        rx.vstack(
+            rx.link("#", r.number, " ", r.subject, href="/agent/tickets/" + r.number.to_string(), size="2", weight="medium"),
+            rx.text(rx.cond(r.comment != "", r.comment, T["agent.csat_none"]), size="2", color_scheme="gray"),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.text(r.at, size="1", color_scheme="gray", white_space="nowrap"),
+        width="100%",
+        align="start",
+        custom_attrs=tid("dashboard-rating"),
     )
 
 
@@ -118,6 +137,14 @@ def _content() -> rx.Component:
         ),
         _volume_chart(),
         rx.grid(_response_chart(), _csat_chart(), columns=rx.breakpoints(initial="1", md="2"), gap="1rem", width="100%"),
+        _card(
+            rx.heading(T["dashboard.recent_ratings"], size="3", as_="h2"),
+            rx.cond(
+                S.recent_ratings.length() > 0,
+                rx.vstack(rx.foreach(S.recent_ratings, _rating), spacing="3", width="100%"),
+                rx.text(T["dashboard.recent_ratings_none"], size="2", color_scheme="gray"),
+            ),
+        ),
         _card(
             rx.heading(T["dashboard.failed_searches"], size="3", as_="h2"),
             rx.text(T["dashboard.failed_searches_hint"], size="1", color_scheme="gray"),

@@ -5,10 +5,14 @@ import reflex as rx
 from helpdesk.web import routes
 from helpdesk.web.components.attachments import attachment_list
 from helpdesk.web.components.layout import shell
-from helpdesk.web.components.upload import attachment_picker
-from helpdesk.web.components.ui import T, access_denied, empty_state, field_error, form_error, loading_block, tid
+from helpdesk.web.components.ui import T, access_denied, empty_state, loading_block, tid
 from helpdesk.web.pages.agent.widgets import choice, priority_badge, sla_badge, status_badge, subnav
-from helpdesk.web.pages.agent_ticket.state import NOBODY, AgentTicketState, EventView, MessageView, OtherTicketView, ViewerView
+from helpdesk.web.pages.agent_ticket.compose import note_box, reply_box
+from helpdesk.web.pages.agent_ticket.kb_draft import kb_draft_card
+from helpdesk.web.pages.agent_ticket.merge import merge_card
+from helpdesk.web.pages.agent_ticket.promises import clock_paused
+from helpdesk.web.pages.agent_ticket.state import NOBODY, AgentTicketState
+from helpdesk.web.pages.agent_ticket.views import EventView, MessageView, OtherTicketView, ViewerView
 
 S = AgentTicketState
 STATUSES = ("new", "open", "pending", "solved", "closed")
@@ -34,6 +38,12 @@ def _message(m: MessageView) -> rx.Component:
         ),
         rx.text(m.body, size="2", white_space="pre-wrap", overflow_wrap="anywhere", margin_top="0.5rem"),
         attachment_list(m.attachments),
+        rx.cond(
+            m.eml_url != "",
+            rx.link(rx.icon("mail", size=13, aria_hidden="true"), T["agent.original_mail"], href=m.eml_url, size="1",
+                    color_scheme="gray", display="inline-flex", align_items="center", gap="0.3rem", margin_top="0.4rem",
+                    custom_attrs=tid("message-original-eml")),
+        ),
         padding="0.9rem 1rem",
         border_radius="var(--radius-4)",
         border=rx.cond(m.internal, f"1px dashed {rx.color('amber', 8)}", f"1px solid {rx.color('gray', 5)}"),
@@ -103,6 +113,24 @@ def _due() -> rx.Component:
     )
 
 
+def _first_response() -> rx.Component:
+    """The first-answer target the customer was promised, beside the resolution one."""
+    return rx.cond(
+        (S.first_due != "") | (S.first_answered != ""),
+        rx.hstack(
+            rx.icon("message-square-reply", size=15, aria_hidden="true"),
+            rx.cond(
+                S.first_due != "",
+                rx.text(T["agent.first_due_on"], " ", S.first_due, " (", S.first_due_rel, ")", size="2"),
+                rx.text(T["agent.first_answered"], " ", S.first_answered, size="2", color_scheme="gray"),
+            ),
+            spacing="2",
+            align="center",
+            custom_attrs=tid("ticket-first-response-due"),
+        ),
+    )
+
+
 def _header() -> rx.Component:
     return rx.vstack(
         rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text(T["agent.back_to_queue"], size="2"), spacing="1", align="center"), href=routes.AGENT),
@@ -114,103 +142,17 @@ def _header() -> rx.Component:
             status_badge(S.status, "ticket-status"),
             priority_badge(S.priority, "ticket-priority"),
             rx.text(T["agent.opened"], " ", rx.text.span(S.created, title=S.created_full), size="2", color_scheme="gray"),
+            rx.cond(S.service != "", rx.badge(rx.icon("layers", size=12, aria_hidden="true"), S.service, variant="outline", color_scheme="gray",
+                                              high_contrast=True, custom_attrs=tid("agent-service"))),
             spacing="2",
             align="center",
             wrap="wrap",
         ),
+        _first_response(),
         _due(),
+        clock_paused(),
         spacing="2",
         width="100%",
-    )
-
-
-def _body_area(box: str, value, on_change, *, rows: str, shortcut: str, hint_id: str = "", **props) -> tuple[rx.Component, rx.Component]:
-    """The text area of the reply or the note form (field `body`), and its error line."""
-    error = S.errors.get(box, "")
-    return (
-        rx.text_area(
-            name="body",
-            value=value,
-            on_change=on_change,
-            placeholder=T[f"agent.{box}_placeholder"],
-            rows=rows,
-            width="100%",
-            id=f"agent-{box}-body",
-            aria_invalid=rx.cond(error != "", "true", "false"),
-            aria_describedby=f"{box}-error {hint_id}".strip(),
-            aria_keyshortcuts=shortcut,
-            custom_attrs=tid(f"agent-{box}-body"),
-            **props,
-        ),
-        field_error(box, error),
-    )
-
-
-def _reply_box() -> rx.Component:
-    return rx.box(
-        rx.form(rx.vstack(
-            rx.hstack(
-                rx.heading(rx.el.label(T["agent.reply_title"], html_for="agent-reply-body"), size="3", as_="h2"),
-                rx.spacer(),
-                rx.box(
-                    rx.select.root(
-                        rx.select.trigger(placeholder=T["agent.canned_pick"], custom_attrs=tid("agent-canned"), aria_label=T["agent.canned_pick"]),
-                        rx.select.content(rx.foreach(S.canned_responses, lambda o: rx.select.item(o.name, value=o.id))),
-                        value="",
-                        on_change=S.insert_canned,
-                        size="1",
-                    ),
-                    display=rx.cond(S.canned_responses.length() > 0, "block", "none"),
-                ),
-                width="100%",
-                align="center",
-            ),
-            *_body_area("reply", S.reply_body, S.set_reply, rows="5", shortcut="r", resize="vertical"),
-            attachment_picker(S, "agent-reply-files", "agent-reply-attachments"),
-            form_error(S.form_error),
-            rx.hstack(
-                rx.text(T["agent.reply_hint"], size="1", color_scheme="gray"),
-                rx.spacer(),
-                rx.button(
-                    rx.icon("send", size=15),
-                    rx.cond(S.stale, T["agent.send_anyway"], T["agent.send_reply"]),
-                    type="submit",
-                    color_scheme=rx.cond(S.stale, "amber", "indigo"),
-                    loading=S.uploading,
-                    custom_attrs=tid("agent-reply-submit"),
-                ),
-                width="100%",
-                align="center",
-                wrap="wrap",
-            ),
-            spacing="2",
-            width="100%",
-        ), on_submit=S.send_reply, reset_on_submit=False, width="100%"),
-        class_name="hd-card",
-        padding="1rem",
-        width="100%",
-    )
-
-
-def _note_box() -> rx.Component:
-    return rx.box(
-        rx.form(rx.vstack(
-            rx.hstack(rx.icon("lock", size=15, color=rx.color("amber", 11)), rx.heading(rx.el.label(T["agent.note_title"], html_for="agent-note-body"), size="3", as_="h2"), spacing="2", align="center"),
-            rx.text(T["agent.note_hint"], size="1", color_scheme="gray", id="note-hint"),
-            *_body_area("note", S.note_body, S.set_note, rows="3", shortcut="n", hint_id="note-hint"),
-            rx.hstack(
-                rx.spacer(),
-                rx.button(rx.icon("sticky-note", size=15), T["agent.add_note"], type="submit", variant="soft", color_scheme="amber", high_contrast=True, custom_attrs=tid("agent-note-submit")),
-                width="100%",
-            ),
-            spacing="2",
-            width="100%",
-        ), on_submit=S.send_note, reset_on_submit=False, width="100%"),
-        padding="1rem",
-        width="100%",
-        border_radius="var(--radius-4)",
-        background=rx.color("amber", 2),
-        border=f"1px dashed {rx.color('amber', 7)}",
     )
 
 
@@ -268,7 +210,8 @@ def _properties() -> rx.Component:
                 T["agent.field.assignee"],
                 rx.vstack(
                     choice("agent-assignee", S.assignee, S.set_assignee, [(NOBODY, T["agent.nobody"])], dynamic=S.agents, label=T["agent.field.assignee"]),
-                    rx.button(rx.icon("hand", size=14), T["agent.assign_me"], on_click=S.assign_me, variant="soft", size="2", width="100%", custom_attrs=tid("agent-assign-me")),
+                    rx.button(rx.icon(rx.cond(S.mine, "check", "hand"), size=14), rx.cond(S.mine, T["agent.assigned_to_you"], T["agent.assign_me"]),
+                              on_click=S.assign_me, disabled=S.mine, variant="soft", size="2", width="100%", custom_attrs=tid("agent-assign-me")),
                     spacing="2",
                     width="100%",
                 ),
@@ -355,21 +298,44 @@ def _history() -> rx.Component:
     )
 
 
+def _csat() -> rx.Component:
+    """The customer's satisfaction answer, where the agent works (not only in the history)."""
+    good = S.csat_rating == "good"
+    return rx.cond(
+        S.csat_rating != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon(rx.cond(good, "thumbs-up", "thumbs-down"), size=16)),
+            rx.callout.text(
+                rx.text.strong(T["agent.csat_title"], ": ", T["agent.csat." + S.csat_rating]),
+                rx.cond(S.csat_comment != "", rx.text.span(" — «", S.csat_comment, "»"), rx.text.span(" — ", T["agent.csat_none"])),
+            ),
+            color_scheme=rx.cond(good, "green", "red"),
+            variant="surface",
+            high_contrast=True,
+            size="1",
+            width="100%",
+            custom_attrs=tid("agent-csat"),
+        ),
+    )
+
+
 def _content() -> rx.Component:
     return rx.vstack(
         subnav("queue"),
         _header(),
+        _csat(),
         _presence(),
         rx.grid(
             rx.vstack(
                 rx.vstack(rx.foreach(S.messages, _message), spacing="3", width="100%", role="log", aria_label=T["agent.conversation"]),
-                _reply_box(),
-                _note_box(),
+                reply_box(),
+                note_box(),
                 spacing="4",
                 width="100%",
                 min_width="0",
             ),
-            rx.vstack(_properties(), _requester(), _history(), spacing="4", width="100%", min_width="0"),
+            rx.vstack(_properties(), _requester(), _history(), kb_draft_card((S.status == "solved") | (S.status == "closed")),
+                      merge_card(S.status == "closed"), spacing="4", width="100%", min_width="0"),
             grid_template_columns=["minmax(0,1fr)", "minmax(0,1fr)", "minmax(0,1fr) 19rem"],
             gap="1.25rem",
             width="100%",

@@ -6,61 +6,32 @@ from __future__ import annotations
 import uuid
 
 import reflex as rx
-from pydantic import BaseModel
-from sqlmodel import select
 
 from helpdesk import i18n
 from helpdesk.domain import utcnow
-from helpdesk.domain.accounts import Organization, User
-from helpdesk.domain.tickets import Ticket, TicketEvent
+from helpdesk.domain.accounts import User
+from helpdesk.domain.tickets import Ticket
 from helpdesk.infra import bus
 from helpdesk.infra.db import session_scope
-from helpdesk.services import attachments, canned, presence, queue, sla, tickets
+from helpdesk.services import attachments, canned, csat_view, fair_use, pause_notice, policy, presence, queue, sla, ticket_reads, tickets
 from helpdesk.services.errors import ServiceError, ValidationError
+from helpdesk.services.inbound import originals
+from helpdesk.web.access import rule, rules_for
 from helpdesk.web.components.attachments import AttachmentView, by_message
 from helpdesk.web.components.upload import UploadMixin
+from helpdesk.web import relocalize, routes
 from helpdesk.web.pages.agent import live
+from helpdesk.web.pages.agent_ticket.views import EventView, MessageView, OptionView, OtherTicketView, ViewerView
 from helpdesk.web.pages.guard import GuardedState
 
 NOBODY = "none"
+# What "send and ..." may leave the ticket as; anything else keeps the status the reply gives it.
+THEN_STATUSES = ("pending", "solved")
 OTHER_TICKETS = 8
 HISTORY = 30
 
 
-class MessageView(BaseModel):
-    id: int
-    author: str
-    body: str
-    internal: bool
-    from_staff: bool
-    at: str
-    at_full: str
-    attachments: list[AttachmentView] = []
-
-
-class EventView(BaseModel):
-    text: str
-    at: str
-    at_full: str
-
-
-class OtherTicketView(BaseModel):
-    number: int
-    subject: str
-    status: str
-    at: str
-
-
-class OptionView(BaseModel):
-    id: str
-    name: str
-
-
-class ViewerView(BaseModel):
-    name: str
-    typing: bool
-
-
+@rules_for(receive_files="staff", remove_file="staff", upload_progressed="staff")  # UploadMixin's handlers
 class AgentTicketState(UploadMixin, GuardedState):
     number: int = 0
     subject: str = ""
@@ -68,6 +39,7 @@ class AgentTicketState(UploadMixin, GuardedState):
     priority: str = ""
     category: str = ""
     assignee: str = NOBODY
+    mine: bool = False  # assigned to the agent looking: "take it" has nothing left to do
     requester_name: str = ""
     requester_email: str = ""
     organization: str = ""
@@ -76,6 +48,14 @@ class AgentTicketState(UploadMixin, GuardedState):
     due: str = ""
     due_rel: str = ""
     sla_state: str = ""
+    first_due: str = ""  # the first-answer target promised to the customer, while unanswered
+    first_due_rel: str = ""
+    clock_paused: str = ""  # why the clock is stopped now (holiday, after hours), "" while it runs
+    fair_use_signals: list[str] = []  # fair-use signals with their reasons
+    first_answered: str = ""  # when the first answer went out ("" while none)
+    service: str = ""  # the service the customer chose, in the reader's language
+    csat_rating: str = ""  # the customer's latest rating: "good" | "bad" | "" (none)
+    csat_comment: str = ""
     messages: list[MessageView] = []
     events: list[EventView] = []
     other_tickets: list[OtherTicketView] = []
@@ -97,7 +77,7 @@ class AgentTicketState(UploadMixin, GuardedState):
     _just_sent: dict[str, str] = {}
 
     def _may_enter(self, user: User) -> bool:
-        return user.is_staff
+        return policy.user_may(user, policy.Action.STAFF_AREA)
 
     # ------------------------------------------------------------ loading
 
@@ -110,11 +90,11 @@ class AgentTicketState(UploadMixin, GuardedState):
 
     def _fill_ticket(self, s, actor: User, t: Ticket) -> None:
         loc = self.locale
-        requester = s.get(User, t.requester_id)
-        org = s.get(Organization, t.organization_id) if t.organization_id else None
+        requester, org, service = ticket_reads.context(s, actor, t)
         self._ticket_id = t.id
         self.subject, self.status, self.priority, self.category = t.subject, t.status, t.priority or "", t.category
         self.assignee = str(t.assignee_id) if t.assignee_id else NOBODY
+        self.mine = t.assignee_id == actor.id
         self.requester_name, self.requester_email = requester.name, requester.email
         self.organization = org.name if org else ""
         self.created, self.created_full = i18n.relative_time(t.created_at, loc), i18n.full_datetime(t.created_at, loc)
@@ -122,33 +102,39 @@ class AgentTicketState(UploadMixin, GuardedState):
         self.sla_state = sla.sla_state(t, utcnow(), cal)
         self.due = i18n.short_date(t.due_at, loc, cal.tz) if t.due_at else ""
         self.due_rel = i18n.relative_time(t.due_at, loc) if t.due_at else ""
+        waiting_first = t.first_response_at is None and t.first_response_due_at is not None
+        self.first_due = i18n.short_date(t.first_response_due_at, loc, cal.tz) if waiting_first else ""
+        self.first_due_rel = i18n.relative_time(t.first_response_due_at, loc) if waiting_first else ""
+        self.first_answered = i18n.relative_time(t.first_response_at, loc) if t.first_response_at else ""
+        self.clock_paused = pause_notice.describe(pause_notice.clock_pause(s, t), loc)
+        self.fair_use_signals = [fair_use.describe(r, loc) for r in fair_use.signals_for(s, [t.id]).get(t.id, [])]
+        self.service = ((service.name_en or service.name) if loc == "en" else service.name) if service else ""
         msgs = tickets.messages_for(s, actor, t)
-        authors = _names(s, {m.author_id for m in msgs if m.author_id})
-        staff = set(s.exec(select(User.id).where(User.id.in_(authors.keys()), User.role != "customer")).all())
+        authors = ticket_reads.names(s, {m.author_id for m in msgs if m.author_id})
+        staff = ticket_reads.staff_among(s, set(authors))
         files_of = by_message(tickets.attachments_for(s, actor, t))
+        emls = originals.original_urls(s, actor, t.id)
         self.messages = [
             MessageView(
                 id=m.id, author=authors.get(m.author_id, ""), body=m.body, internal=m.is_internal,
                 from_staff=m.author_id in staff, at=i18n.relative_time(m.created_at, loc), at_full=i18n.full_datetime(m.created_at, loc),
-                attachments=[AttachmentView(**a) for a in files_of.get(m.id, [])],
+                attachments=[AttachmentView(**a) for a in files_of.get(m.id, [])], eml_url=emls.get(m.id, ""),
             )
             for m in msgs
         ]
-        self.events = self._history(s, t)
-        others = s.exec(
-            select(Ticket).where(Ticket.requester_id == t.requester_id, Ticket.id != t.id).order_by(Ticket.last_activity_at.desc()).limit(OTHER_TICKETS)
-        ).all()
+        self.events = self._history(s, actor, t)
+        rating = csat_view.latest(s, actor, t)
+        self.csat_rating, self.csat_comment = (rating.rating, rating.comment) if rating else ("", "")
+        others = ticket_reads.other_tickets(s, actor, t, OTHER_TICKETS)
         self.other_tickets = [
             OtherTicketView(number=o.number, subject=o.subject, status=o.status, at=i18n.relative_time(o.last_activity_at, loc)) for o in others
         ]
 
-    def _history(self, s, t: Ticket) -> list[EventView]:
-        rows = s.exec(
-            select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.created_at.desc(), TicketEvent.id.desc()).limit(HISTORY)
-        ).all()
+    def _history(self, s, actor: User, t: Ticket) -> list[EventView]:
+        rows = ticket_reads.history(s, actor, t, HISTORY)
         ids = {r.actor_id for r in rows if r.actor_id}
         ids |= {int(v) for r in rows if r.kind == "assignee" for v in (r.from_value, r.to_value) if v.isdigit()}
-        names = _names(s, ids)
+        names = ticket_reads.names(s, ids)
 
         def value(kind: str, raw: str) -> str:
             if not raw:
@@ -159,6 +145,8 @@ class AgentTicketState(UploadMixin, GuardedState):
                 return self._tr(f"priority.{raw}")
             if kind == "category":
                 return self._tr(f"category.{raw}")
+            if kind == "csat":
+                return self._tr(f"agent.csat.{raw}")
             if kind == "assignee" and raw.isdigit():
                 return names.get(int(raw), raw)
             return raw
@@ -181,6 +169,7 @@ class AgentTicketState(UploadMixin, GuardedState):
     def _read_presence(self) -> None:
         self.viewers = [ViewerView(name=v.name, typing=v.typing) for v in presence.viewers(self._ticket_id, exclude=self._me_id)]
 
+    @rule("staff")
     @rx.event
     def load(self):
         actor, redirect = self._enter()
@@ -209,8 +198,21 @@ class AgentTicketState(UploadMixin, GuardedState):
             return None
         return actor
 
+    @rule("staff")
+    @rx.event
+    def relocalize(self):
+        """The language switched: history, dates and names are made here, so draw them again."""
+        actor = self._actor_for_ticket()
+        if actor is None:
+            return
+        try:
+            self._load(actor, acknowledge=False)
+        except ServiceError:
+            return
+
     # ------------------------------------------------------------ writing
 
+    @rule("staff")
     @rx.event
     def set_reply(self, text: str):
         text = str(text)[: tickets.MAX_BODY]
@@ -224,6 +226,7 @@ class AgentTicketState(UploadMixin, GuardedState):
             else:
                 presence.stop_typing(self._ticket_id, actor.id)
 
+    @rule("staff")
     @rx.event
     def set_note(self, text: str):
         text = str(text)[: tickets.MAX_BODY]
@@ -248,7 +251,7 @@ class AgentTicketState(UploadMixin, GuardedState):
         with session_scope() as s:
             return attachments.ticket_bytes_used(s, self._ticket_id) if self._ticket_id else 0
 
-    def _send(self, body: str, *, internal: bool):
+    def _send(self, body: str, *, internal: bool, then_status: str = ""):
         actor = self._actor_for_ticket()
         if actor is None:
             return None
@@ -262,6 +265,8 @@ class AgentTicketState(UploadMixin, GuardedState):
                     s, actor, self.number, body, internal=internal, files=files,
                     expected_version=None if internal else self._seen_version,
                 )
+                if then_status:  # "send and set status": one transaction, one click
+                    tickets.change_status(s, actor, self.number, then_status)
         except ValidationError as err:
             field = "note" if internal else "reply"
             self.errors = {field: self._tr(next(iter(err.errors.values())))}
@@ -279,12 +284,14 @@ class AgentTicketState(UploadMixin, GuardedState):
         self._load(actor)
         return actor
 
+    @rule("staff")
     @rx.event
     def send_reply(self, form: dict):
         # The form carries what is in the box right now (typing reaches the state debounced).
         if isinstance(form, dict) and isinstance(form.get("body"), str):
             self.reply_body = form["body"][: tickets.MAX_BODY + 1]
-        actor = self._send(self.reply_body, internal=False)
+        then = str(form.get("then_status") or "") if isinstance(form, dict) else ""
+        actor = self._send(self.reply_body, internal=False, then_status=then if then in THEN_STATUSES else "")
         if actor is not None:
             self._just_sent = {**self._just_sent, "reply": self.reply_body}
             self.reply_body = ""
@@ -292,6 +299,7 @@ class AgentTicketState(UploadMixin, GuardedState):
             presence.stop_typing(self._ticket_id, actor.id)
             return rx.toast.success(self._tr("agent.reply_sent"))
 
+    @rule("staff")
     @rx.event
     def send_note(self, form: dict):
         if isinstance(form, dict) and isinstance(form.get("body"), str):
@@ -301,6 +309,7 @@ class AgentTicketState(UploadMixin, GuardedState):
             self.note_body = ""
             return rx.toast.success(self._tr("agent.note_saved"))
 
+    @rule("staff")
     @rx.event
     def insert_canned(self, response_id: str):
         actor = self._actor_for_ticket()
@@ -334,6 +343,7 @@ class AgentTicketState(UploadMixin, GuardedState):
         self._load(actor, acknowledge=up_to_date)
         return rx.toast.success(self._tr(done_key))
 
+    @rule("staff")
     @rx.event
     def set_status(self, status: str):
         return self._change(tickets.change_status, str(status), done_key="agent.status_saved")
@@ -342,16 +352,19 @@ class AgentTicketState(UploadMixin, GuardedState):
     def unset_priority_option(self) -> list[OptionView]:
         return [OptionView(id="none", name=self._tr("agent.priority_none"))] if self.access == "ok" and not self.priority else []
 
+    @rule("staff")
     @rx.event
     def set_priority(self, priority: str):
         if priority == "none":
             return  # the placeholder of an untriaged ticket: nothing to change
         return self._change(tickets.set_priority, str(priority), done_key="agent.priority_saved")
 
+    @rule("staff")
     @rx.event
     def set_category(self, category: str):
         return self._change(tickets.set_category, str(category), done_key="agent.category_saved")
 
+    @rule("staff")
     @rx.event
     def set_assignee(self, assignee: str):
         raw = str(assignee)
@@ -359,6 +372,7 @@ class AgentTicketState(UploadMixin, GuardedState):
             return
         return self._change(tickets.assign, None if raw == NOBODY else int(raw), done_key="agent.assignee_saved")
 
+    @rule("staff")
     @rx.event
     def assign_me(self):
         actor = self._actor_for_ticket()
@@ -368,6 +382,7 @@ class AgentTicketState(UploadMixin, GuardedState):
 
     # ------------------------------------------------------------ live
 
+    @rule("staff")
     @rx.event(background=True)
     async def watch(self):
         # Checked before taking the state lock too: a forged call from a customer ends here.
@@ -401,6 +416,7 @@ class AgentTicketState(UploadMixin, GuardedState):
                 if self._watch_id in ("", watch_id) and self._me_id:
                     presence.leave(ticket_id, self._me_id)
 
+    @rule("staff")
     @rx.event
     def stop_watch(self):
         self._watch_id = ""
@@ -408,9 +424,4 @@ class AgentTicketState(UploadMixin, GuardedState):
             presence.leave(self._ticket_id, self._me_id)
 
 
-def _names(s, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(s.exec(select(User.id, User.name).where(User.id.in_(ids))).all())
-
-
+relocalize.register(routes.AGENT_TICKET, AgentTicketState)

@@ -8,6 +8,7 @@ service raises NotFound for them.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from typing import Optional
@@ -23,8 +24,9 @@ from helpdesk.infra.db import session_scope
 from helpdesk.services import kb, public_cache, search
 from helpdesk.services.errors import NotFound, ServiceError
 from helpdesk.web import routes
+from helpdesk.web.access import rule
 from helpdesk.web.app_state import AppState
-from helpdesk.web.pages.help_center.markdown import safe_markdown
+from helpdesk.web.pages.help_center.markdown import article_html, safe_markdown
 
 log = logging.getLogger("helpdesk.web.help_center")
 
@@ -99,6 +101,8 @@ class HelpCenterState(AppState):
     # True once a search for the current text has settled: the no-results panel waits for it.
     searched: bool = False
     home_loaded: bool = False
+    # Typo correction: the query the results are for, when it is not what was typed.
+    corrected: str = ""
 
     # Both languages are loaded once so the language switch re-labels without a query.
     _categories: dict[str, list[dict]] = {}
@@ -119,32 +123,54 @@ class HelpCenterState(AppState):
     def new_ticket_href(self) -> str:
         return f"{routes.NEW_TICKET}?q={quote(self.query[:QUERY_MAX], safe='')}" if self.query else routes.NEW_TICKET
 
+    @rule("public")
     @rx.event
     def load_home(self):
         """The home's only on_load handler: it does load_app's part itself. With Redis every
         handler in an on_load chain is its own lock/load/save cycle, and one on AppState loads
         every page's state (they all inherit from it), the costliest step of a page load."""
         script = self._load_app()
-        self.query, self.results, self.searched = "", [], False
+        self.query, self.results, self.searched, self.corrected = "", [], False, ""
         self._search_id, self._hit_ids = None, {}
         # The same for every visitor: shared (read-only) between tabs, see public_cache.
         self._categories, self._popular = public_cache.get("helpcenter.home", _home_lists)
         self.home_loaded = True
+        # "/?q=…" (the 404 page's search, or back from an article): search it again.
+        wanted = " ".join(str(self.router.url.query_parameters.get("q", "")).split())[:QUERY_MAX]
+        if wanted:
+            fill = f"(() => {{ const el = document.getElementById('kb-search-input'); if (el) el.value = {json.dumps(wanted)}; }})()"
+            return [script, rx.call_script(fill), HelpCenterState.search(wanted)]
         return script
 
+    @rule("public", why="searching is open to visitors")
     @rx.event
     async def search(self, value: str):
         """Runs once the typing settles (debounced in the page); every run is one logged search."""
+        return await self._run_search(value, correct=True)
+
+    @rule("public")
+    @rx.event
+    async def search_as_typed(self):
+        """The "search exactly as typed" link under a correction."""
+        return await self._run_search(self.query, correct=False)
+
+    async def _run_search(self, value: str, correct: bool):
         text = " ".join(str(value or "").split())[:QUERY_MAX]
-        self.query = text
+        self.query, self.corrected = text, ""
+        # The query lives in the URL too, so back from an article (or a shared link) keeps it.
+        in_url = f"/?q={quote(text, safe='')}" if text else "/"
+        keep_in_url = rx.call_script(f"window.location.pathname === '/' && window.history.replaceState(window.history.state, '', {json.dumps(in_url)})")
         if not search.normalize_query(text):
             self.results, self.searched, self._search_id, self._hit_ids = [], False, None, {}
-            return
+            return keep_in_url
         visitor = await _visitor_key(self)
         try:
             with session_scope() as s:
-                hits = search.search_articles(s, text, self.locale, RESULTS_LIMIT)
-                self._search_id = kb.log_search(s, text, len(hits), "helpcenter", visitor)
+                outcome = search.search(s, text, self.locale, RESULTS_LIMIT, correct=correct)
+                hits, self.corrected = outcome.hits, outcome.corrected
+                self._search_id = kb.log_search(s, text, len(hits), "helpcenter", visitor,
+                                                corrected=outcome.corrected, synonyms=outcome.synonyms,
+                                                locale=self.locale)
         except Exception:  # noqa: BLE001 - a failed search shows "no results", never a broken page
             log.exception("help-center search failed")
             hits, self._search_id = [], None
@@ -161,7 +187,9 @@ class HelpCenterState(AppState):
             for h in hits
         ]
         self.searched = True
+        return keep_in_url
 
+    @rule("public")
     @rx.event
     def opened_result(self, slug: str):
         """The visitor opened a result: the search counts as clicked in the funnel."""
@@ -178,6 +206,7 @@ class ArticleState(AppState):
     title: str = ""
     summary: str = ""
     body: str = ""
+    body_html: str = ""  # rendered on the server (markdown.article_html): escaped, safe links
     article_locale: str = "es"
     is_draft: bool = False
     category_name: str = ""
@@ -206,6 +235,7 @@ class ArticleState(AppState):
     async def _voter(self, actor: Optional[User]) -> str:
         return f"u:{actor.id}" if actor is not None else f"b:{await _visitor_key(self)}"
 
+    @rule("public")
     @rx.event
     async def load(self):
         self.reset()
@@ -229,6 +259,7 @@ class ArticleState(AppState):
         self._article_id = article.id
         self.title, self.summary = article.title, article.summary or ""
         self.body = safe_markdown(article.body)
+        self.body_html = article_html(article.body)
         self.article_locale = article.locale
         self.is_draft = not article.is_published
         self._updated_at = article.updated_at
@@ -239,6 +270,7 @@ class ArticleState(AppState):
         self.related = [_link(a) for a in related]
         self.my_vote = "" if vote is None else ("yes" if vote else "no")
 
+    @rule("public", why="a vote is keyed to the voter's own user or browser")
     @rx.event
     async def vote(self, helpful: bool):
         if self._article_id is None:
@@ -252,6 +284,7 @@ class ArticleState(AppState):
         self.my_vote = "yes" if helpful else "no"
         self.comment_sent = False
 
+    @rule("public", why="a vote's comment is keyed to the voter's own user or browser")
     @rx.event
     async def send_comment(self, form: dict):
         """The optional "what was missing?" after a "no"; stored on the same vote row."""
@@ -281,6 +314,7 @@ class CategoryState(AppState):
     # True when the reader's language has none and the list is in the other one.
     other_language: bool = False
 
+    @rule("public")
     @rx.event
     def load(self):
         self.reset()

@@ -7,7 +7,8 @@ import reflex as rx
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, empty_state, field_error, form_error, guarded, tid
 from helpdesk.web.pages.agent.widgets import subnav
-from helpdesk.web.pages.help_center.page import BODY_STYLE
+from helpdesk.web.pages.help_center.parts import BODY_STYLE
+from helpdesk.web.pages.kb_admin.loop_page import article_stats, gaps_panel, synonyms_panel
 from helpdesk.web.pages.kb_admin.state import AdminRow, FollowedRow, FunnelStep, KbAdminState as S, QueryRow, WorstRow
 
 _SELECT_STYLE = {
@@ -128,6 +129,15 @@ def _editor() -> rx.Component:
             margin_bottom="0.75rem",
         ),
         form_error(S.form_error),
+        rx.cond(
+            S.f_source_ticket != 0,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("info", aria_hidden="true")),
+                rx.callout.text(T["kbdraft.from_ticket"], " ", rx.link("#", S.f_source_ticket,
+                                href="/agent/tickets/" + S.f_source_ticket.to_string())),
+                color_scheme="amber", margin_bottom="0.75rem", custom_attrs=tid("kb-draft-source"),
+            ),
+        ),
         rx.grid(
             rx.vstack(
                 _text_field("title", S.f_title),
@@ -229,6 +239,7 @@ def _editor() -> rx.Component:
             gap="1.5rem",
             width="100%",
         ),
+        rx.cond(S.edit_id != 0, rx.box(article_stats(), margin_top="1.5rem")),
     )
 
 
@@ -356,6 +367,8 @@ def _content() -> rx.Component:
         ),
         rx.cond(S.editing, _editor()),
         _list(),
+        rx.grid(gaps_panel(), synonyms_panel(), columns={"initial": "1", "lg": "2"}, gap="1rem", width="100%",
+                align_items="start"),
         _analytics(),
         spacing="5",
         width="100%",

@@ -7,15 +7,22 @@ check, so a customer's tab never holds them.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import reflex as rx
 from pydantic import BaseModel
 
 from helpdesk import i18n
 from helpdesk.domain.accounts import User
 from helpdesk.infra.db import session_scope
-from helpdesk.services import kb
+from helpdesk.services import kb, kb_drafts, policy
 from helpdesk.services.errors import ServiceError, ValidationError
+from helpdesk.services.policy import Action
+from helpdesk.web import relocalize, routes
+from helpdesk.web.access import rule
 from helpdesk.web.pages.guard import GuardedState
+from helpdesk.web.pages.kb_admin.loop_state import KbLoopState
+from helpdesk.web.pages.kb_admin.stats_state import KbStatsState
 from helpdesk.web.pages.help_center.markdown import safe_markdown
 
 FIELDS = ("title", "slug", "summary", "category", "locale", "body")
@@ -84,6 +91,9 @@ class KbAdminState(GuardedState):
     f_locale: str = "es"
     f_body: str = ""
     f_published: bool = False
+    f_source_ticket: int = 0  # a draft written from this solved ticket (kb_drafts)
+    drafting: int = 0  # the ticket number being drafted from the gaps panel
+    draft_error: str = ""
     errors: dict[str, str] = {}
     form_error: str = ""
     saving: bool = False
@@ -97,7 +107,7 @@ class KbAdminState(GuardedState):
     deflection_rate: str = ""
 
     def _may_enter(self, user: User) -> bool:
-        return user.is_staff
+        return policy.user_may(user, Action.STAFF_AREA)
 
     @rx.var
     def preview(self) -> str:
@@ -164,26 +174,36 @@ class KbAdminState(GuardedState):
     def _clear_form(self) -> None:
         self.edit_id, self.errors, self.form_error = 0, {}, ""
         self.f_title = self.f_slug = self.f_summary = self.f_category = self.f_body = ""
-        self.f_locale, self.f_published = self.locale, False
+        self.f_locale, self.f_published, self.f_source_ticket = self.locale, False, 0
         self.form_key += 1
 
     # ------------------------------------------------------------ events
 
+    @rule("staff", why="agents and admins write articles (issue 3: admin/agent editing with preview)")
     @rx.event
     def load(self):
         actor, redirect = self._enter()
-        if actor is not None:
-            self._clear_form()
-            self._load_all(actor)
-        return redirect
+        if actor is None:
+            return redirect
+        self._clear_form()
+        self._load_all(actor)
+        events = [KbLoopState.load_loop]
+        # /agent/articles?edit=<id> opens that article in the editor (the link after drafting).
+        wanted = parse_qs(self.router.url.query or "").get("edit", [""])[0]
+        if wanted.isdigit():
+            events.append(KbAdminState.edit_article(int(wanted)))
+        return events
 
+    @rule("staff")
     @rx.event
     def new_article(self):
         if self._staff() is None:
             return
         self._clear_form()
         self.editing = True
+        return KbStatsState.clear_stats
 
+    @rule("staff")
     @rx.event
     def edit_article(self, article_id: int):
         actor = self._staff()
@@ -198,15 +218,44 @@ class KbAdminState(GuardedState):
             self.f_title, self.f_slug, self.f_summary = article.title, article.slug, article.summary
             self.f_category = str(article.category_id or "")
             self.f_locale, self.f_body, self.f_published = article.locale, article.body, article.is_published
+            self.f_source_ticket = kb_drafts.source_ticket_number(s, actor, article.id)
         self.editing = True
+        return KbStatsState.load_stats(article_id)
 
+    @rule("staff", why="services/kb_drafts re-checks the role")
+    @rx.event
+    def draft_from_ticket(self, number: int):
+        """The gaps panel's "draft an article" on a solved ticket: write it, open it here."""
+        actor = self._staff()
+        if actor is None or not isinstance(number, int) or self.drafting:
+            return
+        self.drafting, self.draft_error = number, ""
+        yield
+        try:
+            with session_scope() as s:
+                draft = kb_drafts.draft_from_ticket(s, actor, number)
+        except ValidationError as err:
+            self.draft_error = self._tr(next(iter(err.errors.values())))
+            return
+        except ServiceError as err:
+            self.draft_error = self._error_text(err)
+            return
+        finally:
+            self.drafting = 0
+        self._load_all(actor)
+        yield [rx.toast.success(self._tr("kbdraft.created" if draft.created else "kbdraft.existing")),
+               KbAdminState.edit_article(draft.article_id)]
+
+    @rule("staff")
     @rx.event
     def cancel_edit(self):
         if self._staff() is None:
             return
         self._clear_form()
         self.editing = False
+        return KbStatsState.clear_stats
 
+    @rule("staff")
     @rx.event
     def edit_field(self, field: str, value: str):
         self._edit(field, value)
@@ -218,16 +267,19 @@ class KbAdminState(GuardedState):
         if field in self.errors:
             self.errors = {k: v for k, v in self.errors.items() if k != field}
 
+    @rule("staff")
     @rx.event
     def edit_body(self, value: str):
         self._edit("body", value)
 
+    @rule("staff")
     @rx.event
     def set_published(self, value: bool):
         if self._staff() is None:
             return
         self.f_published = bool(value)
 
+    @rule("staff", why="agents and admins write articles (issue 3: admin/agent editing with preview)")
     @rx.event
     def save(self):
         actor = self._staff()
@@ -259,9 +311,23 @@ class KbAdminState(GuardedState):
         self._load_all(actor)
         return rx.toast.success(self._tr("kbadmin.saved"))
 
+    @rule("staff")
     @rx.event
     def refresh(self):
         actor = self._staff()
         if actor is not None:
             self._load_all(actor)
+
+    @rule("staff")
+    @rx.event
+    def relocalize(self):
+        """The language switch: redraw the server-made texts (dates, analytics, gaps, figures)."""
+        actor = self._staff()
+        if actor is None:
+            return
+        self._load_all(actor)
+        return [KbLoopState.load_loop, *([KbStatsState.load_stats(self.edit_id)] if self.edit_id else [])]
+
+
+relocalize.register(routes.KB_ADMIN, KbAdminState)
 

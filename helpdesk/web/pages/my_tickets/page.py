@@ -4,27 +4,15 @@ import reflex as rx
 
 from helpdesk.web import routes
 from helpdesk.web.components.layout import shell
+from helpdesk.web.components.status import status_badge as shared_status_badge
 from helpdesk.web.components.ui import T, empty_state, field_error, guarded, loading_block, tid
 from helpdesk.web.pages.my_tickets.state import MyTicketsState as S, TicketRowView
 
-STATUS_COLORS = {"new": "blue", "open": "teal", "pending": "amber", "solved": "green", "closed": "gray"}
 
 
-def status_badge(status, label, group_label, testid: str = "ticket-status") -> rx.Component:
-    """Open/closed in words plus the finer state; colour only repeats what the words say."""
-    return rx.hstack(
-        rx.text(group_label, size="1", color_scheme="gray", weight="medium"),
-        rx.badge(
-            label,
-            color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"),
-            variant="soft",
-            radius="full",
-            high_contrast=True,  # AA text contrast on the soft background, light and dark
-        ),
-        spacing="1",
-        align="center",
-        custom_attrs=tid(testid),
-    )
+def status_badge(status, label=None, group_label=None, testid: str = "ticket-status") -> rx.Component:
+    """Kept for callers of the old signature: one label per ticket (components/status.py)."""
+    return shared_status_badge(status, testid)
 
 
 def _dated(text, full, testid: str) -> rx.Component:

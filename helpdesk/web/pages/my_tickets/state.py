@@ -11,6 +11,8 @@ from helpdesk import i18n
 from helpdesk.infra.db import session_scope
 from helpdesk.services import ticket_list
 from helpdesk.services.errors import ServiceError
+from helpdesk.web import relocalize, routes
+from helpdesk.web.access import rule
 from helpdesk.web.pages.guard import GuardedState
 
 
@@ -140,6 +142,13 @@ class MyTicketsState(GuardedState):
 
     # ------------------------------------------------------------ events
 
+    @rule("signed_in")
+    @rx.event
+    def relocalize(self):
+        """The language switched: dates and labels of the rows are made here, redraw them."""
+        self._query()
+
+    @rule("signed_in")
     @rx.event
     def load(self):
         user, redirect = self._enter()
@@ -151,6 +160,7 @@ class MyTicketsState(GuardedState):
                 self._colleagues = ticket_list.org_requesters(s, user)
         self._query()
 
+    @rule("signed_in")
     @rx.event
     def apply_filters(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -159,18 +169,21 @@ class MyTicketsState(GuardedState):
         self._set_filters(self._raw_filters())
         self._query()
 
+    @rule("signed_in")
     @rx.event
     def set_status_filter(self, value: str):
         self.f_status = value if str(value) in ticket_list.STATUS_FILTERS + ("all",) else "all"
         self._set_filters(self._raw_filters())
         self._query()
 
+    @rule("signed_in")
     @rx.event
     def set_category_filter(self, value: str):
         self.f_category = value if str(value) in ticket_list.CATEGORY_FILTERS + ("all",) else "all"
         self._set_filters(self._raw_filters())
         self._query()
 
+    @rule("signed_in")
     @rx.event
     def set_requester_filter(self, value: str):
         allowed = {str(i) for i, _ in self._colleagues}
@@ -178,6 +191,7 @@ class MyTicketsState(GuardedState):
         self._set_filters(self._raw_filters())
         self._query()
 
+    @rule("signed_in")
     @rx.event
     def clear_filters(self):
         self.f_id = self.f_q = ""
@@ -186,14 +200,19 @@ class MyTicketsState(GuardedState):
         self._query()
         return [rx.set_value("filter-id", ""), rx.set_value("filter-q", "")]
 
+    @rule("signed_in")
     @rx.event
     def next_page(self):
         if self.has_next:
             self.page += 1
             self._query()
 
+    @rule("signed_in")
     @rx.event
     def prev_page(self):
         if self.page > 1:
             self.page -= 1
             self._query()
+
+
+relocalize.register(routes.MY_TICKETS, MyTicketsState)

@@ -10,6 +10,7 @@ from helpdesk.web.components.altcha import altcha_widget
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, field_error, form_error, loading_block, tid
 from helpdesk.web.components.upload import attachment_picker
+from helpdesk.web.pages.new_ticket.promises import promise_fields
 from helpdesk.web.pages.new_ticket.state import FORM_ID, HONEYPOT_FIELD, NewTicketState as S
 
 _SELECT_STYLE = {
@@ -326,6 +327,7 @@ def _form() -> rx.Component:
                 spacing="1",
                 width="100%",
             ),
+            promise_fields(S.errors),
             _honeypot(),
             _duplicate_warning(),
             rx.flex(

@@ -25,10 +25,13 @@ from helpdesk.infra import faults
 from helpdesk.infra.db import session_scope
 from helpdesk.services import kb, new_ticket, tickets
 from helpdesk.services.errors import ServiceError, ValidationError
+from helpdesk.web import relocalize, routes
+from helpdesk.web.access import rule, rules_for
 from helpdesk.web.app_state import AppState
 from helpdesk.web.components.altcha import FIELD as CAPTCHA_FIELD
 from helpdesk.web.components.altcha import RESET_SCRIPT
 from helpdesk.web.components.upload import UploadMixin
+from helpdesk.web.pages.new_ticket.draft import MAX_LOST_FILES, lost_file_names, parse_draft
 
 log = logging.getLogger("helpdesk.web.new_ticket")
 
@@ -58,31 +61,12 @@ class Suggestion(BaseModel):
     summary: str
 
 
-MAX_LOST_FILES = 10
-
-
-def _parse_draft(draft_json: str) -> dict:
-    """What the browser kept of a lost send; anything malformed counts as nothing."""
-    try:
-        draft = json.loads(draft_json) if len(draft_json) < 64_000 else {}
-    except ValueError:
-        return {}
-    return draft if isinstance(draft, dict) else {}
-
-
-def _lost_file_names(draft: dict) -> list[str]:
-    """The attachment names a lost send carried (browser-supplied: shown as text only)."""
-    names = draft.get("files", [])
-    if not isinstance(names, list):
-        return []
-    return [n[:120] for n in names if isinstance(n, str) and n.strip()][:MAX_LOST_FILES]
-
-
 def _text(form: dict, key: str, limit: int) -> str:
     value = form.get(key, "")
     return value[:limit] if isinstance(value, str) else ""
 
 
+@rules_for(receive_files="public", remove_file="public", upload_progressed="public")  # UploadMixin's handlers
 class NewTicketState(UploadMixin, AppState):
     # A random id per browser for the search funnel; never used to decide anything.
     visitor_key: str = rx.LocalStorage("", name=VISITOR_STORAGE_KEY, sync=True)
@@ -174,13 +158,13 @@ class NewTicketState(UploadMixin, AppState):
                 email = requester.email if requester is not None else ""
         if outcome is None:
             log.warning("ticket form: a send was lost with its connection; asking to resend")
-            draft = _parse_draft(draft_json)
+            draft = parse_draft(draft_json)
             self._refill(draft)
             # The same key again: should the lost send still be running somewhere, the two
             # can open one ticket between them.
             self._form_token = key
             self.form_error = self._tr("new_ticket.connection_lost")
-            lost_files = _lost_file_names(draft)
+            lost_files = lost_file_names(draft)
             if lost_files:
                 self.form_error += " " + self._tr("new_ticket.connection_lost_files", files=", ".join(lost_files))
             return
@@ -230,6 +214,13 @@ class NewTicketState(UploadMixin, AppState):
 
     # ------------------------------------------------------------ events
 
+    @rule("public")
+    @rx.event
+    def relocalize(self):
+        """The language switch: service and request-type names in the reader's language."""
+        self._load_choices()
+
+    @rule("public", why="guests may file tickets (contract: /tickets/new is for everyone)")
     @rx.event
     def load(self):
         sending = new_ticket.valid_visitor_key(self.sending)  # same shape: token_urlsafe
@@ -256,11 +247,13 @@ class NewTicketState(UploadMixin, AppState):
         if self.subject_default and not self.created_id:
             self._suggest()
 
+    @rule("public")
     @rx.event
     def choose_category(self, value: str):
         self.category = new_ticket.normalized_category(value)
         self.errors = {k: v for k, v in self.errors.items() if k not in ("category", "request_type")}
 
+    @rule("public")
     @rx.event
     def typed_subject(self, value: str):
         self._typed_subject = str(value or "")[: tickets.MAX_SUBJECT + 50]
@@ -268,6 +261,7 @@ class NewTicketState(UploadMixin, AppState):
             self._forget_duplicate()
         self._suggest()
 
+    @rule("public")
     @rx.event
     def typed_description(self, value: str):
         self._typed_description = str(value or "")[:MAX_TYPED]
@@ -287,6 +281,7 @@ class NewTicketState(UploadMixin, AppState):
         self._suggested = {h.slug: h.id for h in found.hits}
         self.suggestions = [Suggestion(slug=h.slug, title=h.title, summary=h.summary or "") for h in found.hits]
 
+    @rule("public")
     @rx.event
     def opened_suggestion(self, slug: str):
         """The visitor opened a suggested article (another tab): record the click."""
@@ -296,6 +291,7 @@ class NewTicketState(UploadMixin, AppState):
         with session_scope() as s:
             kb.mark_search_clicked(s, self._search_id, article_id)
 
+    @rule("public")
     @rx.event
     def create_anyway(self):
         if self._duplicate is None:
@@ -303,6 +299,7 @@ class NewTicketState(UploadMixin, AppState):
         self._intent = "force"
         return rx.call_script(f"document.getElementById('{FORM_ID}')?.requestSubmit()")
 
+    @rule("public")
     @rx.event
     def add_to_duplicate(self):
         if self._duplicate is None:
@@ -310,6 +307,7 @@ class NewTicketState(UploadMixin, AppState):
         self._intent = "reply"
         return rx.call_script(f"document.getElementById('{FORM_ID}')?.requestSubmit()")
 
+    @rule("public")
     @rx.event
     def start_over(self):
         """'Open another ticket': a fresh form (new captcha, no files, no suggestions)."""
@@ -318,6 +316,7 @@ class NewTicketState(UploadMixin, AppState):
         self._new_form_token()
         self.form_key += 1
 
+    @rule("public", why="guests may file tickets (contract: /tickets/new is for everyone)")
     @rx.event
     def submit(self, form: dict):
         if self.busy or self.created_id:
@@ -354,6 +353,7 @@ class NewTicketState(UploadMixin, AppState):
             guest_name=_text(form, "name", 200) if actor is None else "",
             guest_email=_text(form, "email", 320) if actor is None else "",
             attachments=list(self._staged.values()),
+            urgent=form.get("urgent") not in (None, "", False),  # services/plans decides who may
         )
         sub = new_ticket.Submission(
             draft=draft,
@@ -427,3 +427,5 @@ class NewTicketState(UploadMixin, AppState):
             self.created_mail = self._tr("new_ticket.created_mail_user")
         self.suggestions, self._suggested = [], {}
 
+
+relocalize.register(routes.NEW_TICKET, NewTicketState)

@@ -8,7 +8,9 @@ from helpdesk.web.components.ui import T, guarded, loading_block, tid
 from helpdesk.web.components.attachments import attachment_list
 from helpdesk.web.components.upload import attachment_picker
 from helpdesk.web.pages.my_tickets.page import status_badge
-from helpdesk.web.pages.ticket.state import MessageView, TicketState as S
+from helpdesk.web.pages.ticket.state import TicketState as S
+from helpdesk.web.pages.ticket.views import MessageView
+from helpdesk.web.pages.chat.ticket_callback import ticket_callback_box
 
 CARD = dict(
     background="var(--color-panel-solid)",
@@ -71,6 +73,11 @@ def _header() -> rx.Component:
         rx.cond(
             t["promise"] != "",
             rx.callout(t["promise"], icon="clock", color_scheme="indigo", variant="surface", high_contrast=True, size="1", custom_attrs=tid("ticket-sla")),
+        ),
+        rx.cond(
+            t["paused"] != "",
+            rx.callout(t["paused"], icon="pause", color_scheme="amber", variant="surface", high_contrast=True, size="1",
+                       custom_attrs=tid("ticket-paused")),
         ),
         rx.cond(
             t["follow_up_of"] != "",
@@ -144,7 +151,7 @@ def _reply() -> rx.Component:
                         width="100%",
                         aria_describedby="body-error",
                         aria_invalid=rx.cond(S.reply_error != "", "true", "false"),
-                        custom_attrs=tid("reply-body"),
+                        custom_attrs={**tid("reply-body"), "data-draft": "reply"},
                     ),
                     rx.cond(S.reply_error != "", rx.text(S.reply_error, color_scheme="red", size="2", role="alert", id="body-error",
                                                           custom_attrs=tid("field-error-body"))),
@@ -234,6 +241,7 @@ def _content() -> rx.Component:
                     rx.vstack(rx.foreach(S.messages, _message), spacing="3", width="100%", custom_attrs=tid("conversation"),
                               aria_live="polite"),
                     _reply(),
+                    rx.cond(S.is_requester & S.can_reply, ticket_callback_box()),
                     spacing="4",
                     width="100%",
                     min_width="0",

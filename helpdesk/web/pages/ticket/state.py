@@ -9,61 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 from datetime import datetime
 from typing import Optional
 from urllib.parse import quote
 
 import reflex as rx
-from pydantic import BaseModel
-from sqlmodel import Session, select
 
 from helpdesk import i18n
 from helpdesk.domain.accounts import User, normalize_email
-from helpdesk.domain.tickets import Ticket, TicketCC, TicketStatus
+from helpdesk.domain.tickets import TicketStatus
 from helpdesk.infra import bus
 from helpdesk.infra.db import session_scope
-from helpdesk.services import accounts, attachments, csat, links, ticket_links, tickets
+from helpdesk.services import accounts, attachments, csat, links, pause_notice, principals, ticket_links, ticket_reads, tickets
 from helpdesk.services.errors import NotFound, ServiceError, ValidationError
-from helpdesk.web import routes
+from helpdesk.web import relocalize, routes
+from helpdesk.web.access import rule, rules_for
 from helpdesk.web.components.attachments import AttachmentView, by_message
 from helpdesk.web.components.upload import UploadMixin
 from helpdesk.web.pages.guard import GuardedState
-
-_ROUTE_RE = re.compile(r"^/tickets/(\d{1,12})/?$")
-# A watcher wakes this often while idle to notice a closed tab or a page left behind.
-WATCH_IDLE_CHECK_S = 60
-WATCH_MAX_S = 4 * 3600
+from helpdesk.web.pages.ticket.live import WATCH_IDLE_CHECK_S, WATCH_MAX_S, _route_number, _tab_connected
+from helpdesk.web.pages.ticket.views import MessageView
 
 
-class MessageView(BaseModel):
-    id: int
-    author: str
-    role: str
-    from_support: bool
-    body: str
-    created: str
-    created_full: str
-    attachments: list[AttachmentView]
-
-
-def _route_number(path: str) -> Optional[int]:
-    match = _ROUTE_RE.match(path or "")
-    return int(match.group(1)) if match else None
-
-
-def _tab_connected(client_token: str) -> bool:
-    """False only when this worker knows the tab's socket is gone."""
-    try:
-        from reflex.utils.prerequisites import get_app
-
-        namespace = get_app().app.event_namespace
-        return namespace is None or client_token in namespace.token_to_sid
-    except Exception:  # noqa: BLE001 - unknown means keep watching; the time cap still applies
-        return True
-
-
+@rules_for(receive_files="owner", remove_file="owner", upload_progressed="owner")  # UploadMixin's handlers
 class TicketState(UploadMixin, GuardedState):
     _number: int = 0
     _ticket_id: int = 0
@@ -122,6 +91,7 @@ class TicketState(UploadMixin, GuardedState):
             "activity": i18n.relative_time(t["last_activity_at"], loc),
             "activity_full": i18n.full_datetime(t["last_activity_at"], loc),
             "promise": promise,
+            "paused": pause_notice.describe(t.get("pause"), loc),
             "follow_up_of": str(t["follow_up_of"] or ""),
         }
 
@@ -132,7 +102,7 @@ class TicketState(UploadMixin, GuardedState):
         return [
             MessageView(
                 id=m["id"],
-                author=m["author"] or i18n.translate("customer.someone", loc),
+                author=m["author"] or i18n.translate("customer.role_support" if m["from_support"] else "customer.someone", loc),
                 role=i18n.translate("customer.role_support" if m["from_support"] else "customer.role_customer", loc),
                 from_support=m["from_support"],
                 body=m["body"],
@@ -145,7 +115,7 @@ class TicketState(UploadMixin, GuardedState):
 
     # ------------------------------------------------------------ identity and loading
 
-    def _viewer(self, s: Session) -> Optional[User]:
+    def _viewer(self, s) -> Optional[User]:
         if not self._number:
             return None
         if self._via == "session":
@@ -163,62 +133,57 @@ class TicketState(UploadMixin, GuardedState):
 
     def _reload(self) -> bool:
         with session_scope() as s:
-            viewer = self._viewer(s)
-            try:
-                ticket = tickets.get_ticket(s, viewer, self._number)
-                # Staff may open this page too; it is the customer's view, so notes stay out
-                # even for them (messages_for already hides them from everyone else).
-                msgs = [m for m in tickets.messages_for(s, viewer, ticket) if not m.is_internal]
-                files = tickets.attachments_for(s, viewer, ticket)
-            except ServiceError:
-                self._drop()
-                return False
-            author_ids = {m.author_id for m in msgs if m.author_id is not None} | {ticket.requester_id}
-            people = {u.id: u for u in s.exec(select(User).where(User.id.in_(author_ids))).all()}
-            files_of = by_message(files)
-            self._messages = [
-                {
-                    "id": m.id,
-                    "author": people[m.author_id].name if m.author_id in people else "",
-                    "from_support": bool(m.author_id in people and people[m.author_id].is_staff),
-                    "body": m.body,
-                    "created_at": m.created_at,
-                    "attachments": files_of.get(m.id, []),
-                }
-                for m in msgs
-            ]
-            follow_up_of = None
-            if ticket.follow_up_of_id:
-                original = s.get(Ticket, ticket.follow_up_of_id)
-                follow_up_of = original.number if original and tickets.can_view(s, viewer, original) else None
-            requester = people.get(ticket.requester_id)
-            self._ticket = {
-                "number": ticket.number, "subject": ticket.subject, "status": ticket.status,
-                "priority": ticket.priority, "category": ticket.category,
-                "requester": requester.name if requester else "",
-                "created_at": ticket.created_at, "last_activity_at": ticket.last_activity_at,
-                "first_response_at": ticket.first_response_at,
-                "first_response_due_at": ticket.first_response_due_at, "due_at": ticket.due_at,
-                "follow_up_of": follow_up_of,
+            view = ticket_reads.customer_view(s, self._viewer(s), self._number)
+        if view is None:
+            self._drop()
+            return False
+        ticket, people, files_of = view.ticket, view.people, by_message(view.files)
+        self._messages = [
+            {
+                "id": m.id,
+                "author": people[m.author_id].name if m.author_id in people else "",
+                # No author: the help desk itself wrote it (fair use, a returned urgent unit).
+                "from_support": m.author_id is None or bool(m.author_id in people and people[m.author_id].is_staff),
+                "body": m.body,
+                "created_at": m.created_at,
+                "attachments": files_of.get(m.id, []),
             }
-            self._ticket_id = ticket.id
-            self.ccs = list(s.exec(select(TicketCC.email).where(TicketCC.ticket_id == ticket.id).order_by(TicketCC.id)).all())
-            has_account = viewer.id is not None
-            status = ticket.status_enum
-            self.can_reply = has_account and status is not TicketStatus.CLOSED
-            self.can_reopen = has_account and status in (TicketStatus.SOLVED, TicketStatus.CLOSED)
-            self.can_add_cc = has_account
-            self.is_requester = has_account and viewer.id == ticket.requester_id
-            survey = csat.current_survey(s, ticket) if self.is_requester else None
-            if survey is None:
-                self.csat_state = ""
-            else:
-                self.csat_state = "thanks" if survey.rating else "ask"
-                self.csat_rating = survey.rating
-                self.csat_comment = survey.comment
+            for m in view.messages
+        ]
+        requester = people.get(ticket.requester_id)
+        self._ticket = {
+            "number": ticket.number, "subject": ticket.subject, "status": ticket.status,
+            "priority": ticket.priority, "category": ticket.category,
+            "requester": requester.name if requester else "",
+            "created_at": ticket.created_at, "last_activity_at": ticket.last_activity_at,
+            "first_response_at": ticket.first_response_at,
+            "first_response_due_at": ticket.first_response_due_at, "due_at": ticket.due_at,
+            "follow_up_of": view.follow_up_of,
+            "pause": view.pause,
+        }
+        self._ticket_id, self.ccs = ticket.id, view.ccs
+        status = ticket.status_enum
+        self.can_reply = view.may_write and status is not TicketStatus.CLOSED
+        self.can_reopen = view.may_write and status in (TicketStatus.SOLVED, TicketStatus.CLOSED)
+        self.can_add_cc = view.may_write
+        self.is_requester = view.is_requester
+        if view.survey is None:
+            self.csat_state = ""
+        else:
+            self.csat_state = "thanks" if view.survey.rating else "ask"
+            self.csat_rating = view.survey.rating
+            self.csat_comment = view.survey.comment
         self.loaded = True
         return True
 
+    @rule("owner")
+    @rx.event
+    def relocalize(self):
+        """The language switched: history, dates and labels are made here, redraw them."""
+        if self._number:
+            self._reload()
+
+    @rule("owner")
     @rx.event
     def load(self):
         generation = self._gen + 1
@@ -233,25 +198,8 @@ class TicketState(UploadMixin, GuardedState):
         csat_token = str(query.get("csat", ""))[:2048]
         via, email, token_used = "", "", ""
         if number is not None:
-            with session_scope() as s:
-                if user is not None:
-                    try:
-                        tickets.get_ticket(s, user, number)
-                        via = "session"
-                    except ServiceError:
-                        pass
-                candidates = []
-                if link_token:
-                    candidates.append((link_token, ticket_links.verify_for_route(link_token, number)))
-                if csat_token:
-                    data = links.verify_csat_token(csat_token)
-                    candidates.append((csat_token, (data[0], data[1]) if data and data[0] == number else None))
-                for token, data in candidates:
-                    if data is not None and ticket_links.viewer(s, number, data[1]) is not None:
-                        email, token_used = data[1], token
-                        break
-                if not via and email:
-                    via = "link"
+            with session_scope() as s:  # the caller, resolved once: session, e-mailed link or nobody
+                via, email, token_used = principals.ticket_page_access(s, user, number, link_token, csat_token)
         if not via:
             if user is None:
                 target = self.router.url.path or routes.MY_TICKETS
@@ -299,6 +247,7 @@ class TicketState(UploadMixin, GuardedState):
 
     # ------------------------------------------------------------ live updates
 
+    @rule("owner")
     @rx.event(background=True)
     async def watch(self):
         """Follow this ticket's change topic and reload on each change (no polling)."""
@@ -352,7 +301,7 @@ class TicketState(UploadMixin, GuardedState):
 
     # ------------------------------------------------------------ actions
 
-    def _account_viewer(self, s: Session) -> User:
+    def _account_viewer(self, s) -> User:
         viewer = self._viewer(s)
         if viewer is None:
             raise NotFound("tickets.not_found")  # signed out meanwhile: handled as lost access
@@ -360,6 +309,7 @@ class TicketState(UploadMixin, GuardedState):
             raise ServiceError("customer.reply_needs_account")
         return viewer
 
+    @rule("owner")
     @rx.event
     def send_reply(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -381,8 +331,10 @@ class TicketState(UploadMixin, GuardedState):
             return
         self._clear_uploads()
         self._reload()
-        return [rx.set_value("reply-body", ""), rx.toast.success(self._tr("customer.reply_sent"))]
+        return [rx.set_value("reply-body", ""), rx.call_script("window.hdDraftClear && hdDraftClear('reply')"),
+                rx.toast.success(self._tr("customer.reply_sent"))]
 
+    @rule("owner")
     @rx.event
     def reopen(self):
         try:
@@ -404,6 +356,7 @@ class TicketState(UploadMixin, GuardedState):
         self._reload()
         return rx.toast.success(self._tr("customer.reopened"))
 
+    @rule("owner")
     @rx.event
     def add_cc(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -425,6 +378,7 @@ class TicketState(UploadMixin, GuardedState):
         self._reload()
         return [rx.set_value("cc-email", ""), rx.toast.success(self._tr("customer.cc_added", email=normalize_email(email)))]
 
+    @rule("owner")
     @rx.event
     def rate(self, rating: str):
         """One click on good/bad records the answer, with any comment typed so far."""
@@ -443,12 +397,14 @@ class TicketState(UploadMixin, GuardedState):
         if self.csat_state == "":
             self.csat_state, self.csat_rating = "thanks", rating
 
+    @rule("owner")
     @rx.event
     def remember_comment(self, value: str):
         # Only a draft: kept so a click on good/bad right after typing sends it along.
         if self.csat_state:
             self.csat_comment = str(value)[: csat.MAX_COMMENT]
 
+    @rule("owner")
     @rx.event
     def submit_csat(self, form: dict):
         form = form if isinstance(form, dict) else {}
@@ -469,7 +425,7 @@ class TicketState(UploadMixin, GuardedState):
         self._reload()
         return rx.toast.success(self._tr("customer.csat_comment_saved"))
 
-    def _rate_or_comment(self, s: Session, rating: str, comment: str) -> None:
+    def _rate_or_comment(self, s, rating: str, comment: str) -> None:
         viewer = self._viewer(s)
         ticket = tickets.get_ticket(s, viewer, self._number)
         if self._csat_token:
@@ -485,3 +441,6 @@ class TicketState(UploadMixin, GuardedState):
             csat.rate_as_user(s, viewer, self._number, rating, comment)
         else:
             csat.comment_as_user(s, viewer, self._number, comment)
+
+
+relocalize.register(routes.TICKET, TicketState)

@@ -1,0 +1,42 @@
+"""What the agent ticket page shows per message, event, other ticket, option and viewer."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from helpdesk.web.components.attachments import AttachmentView
+
+
+class MessageView(BaseModel):
+    id: int
+    author: str
+    body: str
+    internal: bool
+    from_staff: bool
+    at: str
+    at_full: str
+    attachments: list[AttachmentView] = []
+    eml_url: str = ""  # the mail as it came, when the message arrived by mail (disputes)
+
+
+class EventView(BaseModel):
+    text: str
+    at: str
+    at_full: str
+
+
+class OtherTicketView(BaseModel):
+    number: int
+    subject: str
+    status: str
+    at: str
+
+
+class OptionView(BaseModel):
+    id: str
+    name: str
+
+
+class ViewerView(BaseModel):
+    name: str
+    typing: bool
