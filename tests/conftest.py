@@ -16,13 +16,24 @@ from sqlalchemy import create_engine, text
 
 def _reset_caches() -> None:
     from helpdesk.infra import db, settings
-    from helpdesk.services import public_cache
+    from helpdesk.services import estimate_cache, public_cache
 
     public_cache.invalidate()
+    estimate_cache.invalidate()
     settings.get_settings.cache_clear()
     if db.get_engine.cache_info().currsize:
         db.get_engine().dispose()
     db.get_engine.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fair_use_limits_off_until_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many tests open alike tickets for one customer to test something else; the fair-use
+    tests (tests/unit/test_fair_use*.py) save the limits they test, as an admin would."""
+    from helpdesk.domain.fair_use import FairUseLimits
+    from helpdesk.services import fair_use
+
+    monkeypatch.setattr(fair_use, "DEFAULT_LIMITS", FairUseLimits(0, 0, 0, 0, 0))
 
 
 @pytest.fixture

@@ -34,6 +34,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+WIDGET_HOST_PORT = _free_port()
+INBOUND_PORT = _free_port()
+
+
 def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -99,13 +103,34 @@ def app_env(tmp_path_factory, smtp_sink) -> dict:
         HELPDESK_CAPTCHA_MAX_NUMBER=os.environ.get("HELPDESK_CAPTCHA_MAX_NUMBER", "2000"),
         HELPDESK_SMTP_HOST=smtp_sink.host,
         HELPDESK_SMTP_PORT=str(smtp_sink.port),
+        # The mail channel's own receiver (test_mail_channel_e2e.py talks SMTP to it).
+        HELPDESK_INBOUND_SMTP_PORT=str(INBOUND_PORT),
         REFLEX_TELEMETRY_ENABLED="false",
         REFLEX_CHECK_LATEST_VERSION="false",
+        # The chat widget test serves a host page from this origin: another origin (port) on the
+        # same site, since this Chromium denies storage to cross-site frames (docs/security.md).
+        HELPDESK_WIDGET_ORIGINS=f"http://localhost:{WIDGET_HOST_PORT}",
+        # Test mode only: the promise clock reads this file (empty: real time), see infra/clock.py.
+        HELPDESK_TEST_MODE="1",
+        HELPDESK_NOW=f"file:{data / 'now.txt'}",
     )
     env.pop("HELPDESK_DB_URL", None) if not os.environ.get("HELPDESK_E2E_DB_URL") else env.update(
         HELPDESK_DB_URL=os.environ["HELPDESK_E2E_DB_URL"]
     )
     return {"port": port, "data": data, "env": env, "url": f"http://localhost:{port}"}
+
+
+def _fair_use_limits_off(env: dict) -> None:
+    """The session's tests open many tickets for the same few customers: save fair-use limits
+    off, as an admin could (tests/unit/test_fair_use*.py test the limits)."""
+    code = ("from helpdesk.infra.db import session_scope\n"
+            "from helpdesk.domain.sla import Setting\n"
+            "from helpdesk.services import fair_use\n"
+            "from helpdesk.domain.fair_use import FairUseLimits\n"
+            "import json\n"
+            "with session_scope() as s:\n"
+            "    s.merge(Setting(key=fair_use.SETTING_KEY, value=json.dumps(FairUseLimits(0, 0, 0, 0, 0).as_dict())))\n")
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, check=True, timeout=120)
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +147,7 @@ def app_server(app_env):
         )
     try:
         _wait_healthy(app_env["url"], proc, log)
+        _fair_use_limits_off(app_env["env"])
         yield app_env
     finally:
         try:

@@ -27,6 +27,8 @@ PAGES = [
     ("/", "customer"),
     ("/login", "anonymous"),
     ("/register", "anonymous"),
+    ("/forgot", "anonymous"),
+    ("/chat", "anonymous"),
     ("/tickets/new", "anonymous"),
     ("/tickets/new", "customer"),
     ("/tickets", "customer"),
@@ -89,6 +91,35 @@ def test_page_has_no_wcag_violations(new_context, path, role):
                 print("  -", line)
             problems += [f"[{lang} {width}px] {line}" for line in found]
     page.get_by_test_id("lang-switch").click()  # leave the browser's stored choice as found
+    assert problems == []
+
+
+def test_open_chat_panel_has_no_wcag_violations(new_context):
+    """The chat panel floats over every help-center page: checked open, with a few turns in it."""
+    page = new_context().new_page()
+    page.goto("/")
+    page.get_by_test_id("chat-launcher").click()
+    expect(page.get_by_test_id("chat-panel")).to_be_visible()
+    expect(page.get_by_test_id("chat-option").first).to_be_visible()
+    page.get_by_test_id("chat-option").first.click()  # one answered turn: user bubble + new options
+    expect(page.get_by_test_id("chat-bot-message").nth(1)).to_be_visible()
+    problems = []
+    for lang in ("es", "en"):
+        if lang == "en":
+            page.get_by_test_id("lang-switch").click()
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+            if not page.get_by_test_id("chat-panel").is_visible():
+                page.get_by_test_id("chat-launcher").click()
+            expect(page.get_by_test_id("chat-panel")).to_be_visible()
+        for width in (1280, 360):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.wait_for_timeout(400)
+            found = _violations(page)
+            print(f"\naxe / with the chat open [{lang}, {width}px]: {len(found)} violation(s)")
+            for line in found:
+                print("  -", line)
+            problems += [f"[{lang} {width}px] {line}" for line in found]
+    page.get_by_test_id("lang-switch").click()
     assert problems == []
 
 

@@ -60,6 +60,7 @@ def test_agent_takes_replies_notes_pends_and_solves(page, new_context, app_db, t
 
     page.get_by_test_id("agent-assign-me").click()
     expect(page.get_by_test_id("agent-assignee")).to_contain_text("Carlos Soporte")
+    expect(page.get_by_test_id("agent-assign-me")).to_be_disabled()  # nothing left to take
 
     guide = tmp_path / "guía de configuración.txt"
     guide.write_text("1. Descolgar\n2. Marcar 0\n", encoding="utf-8")
@@ -118,7 +119,11 @@ def test_agent_takes_replies_notes_pends_and_solves(page, new_context, app_db, t
         assert note not in bodies and "Hola Lucía, lo estamos revisando." in bodies
         assert ticket.status == "pending" and ticket.paused_at is not None
 
-    _pick(page, "agent-status", "Resuelto")
+    # Send and set the status in one action (Zendesk's "Submit as Solved").
+    page.get_by_test_id("agent-reply-body").fill("Ya funciona: cambiamos la tarjeta de línea.")
+    _pick(page, "agent-reply-then", "y marcar resuelto")
+    page.get_by_test_id("agent-reply-submit").click()
+    expect(page.get_by_test_id("ticket-message")).to_have_count(4)
     expect(page.get_by_test_id("ticket-status")).to_have_text("Resuelto")
     page.set_viewport_size({"width": 360, "height": 800})
     shoot(page, "agent-ticket-360")
@@ -170,10 +175,12 @@ def test_admin_tabs_and_dashboard_render(page):
     expect(page.get_by_test_id("admin-sla-target")).to_have_count(4)
     shoot(page, "admin-sla-1280")
     page.get_by_test_id("admin-tab-canned").click()
-    page.get_by_test_id("admin-canned-title").fill("Saludo")
+    # A title no demo reply contains (they end with "Un saludo", and has_text ignores case).
+    page.get_by_test_id("admin-canned-title").fill("Bienvenida e2e")
     page.get_by_test_id("admin-canned-body").fill("Hola {customer_name}, gracias por escribirnos sobre {ticket_id}.")
     page.get_by_test_id("admin-canned-submit").click()
-    expect(page.get_by_test_id("admin-canned-row")).to_contain_text("Saludo")
+    # Demo canned responses are seeded too: find ours among them.
+    expect(page.get_by_test_id("admin-canned-row").filter(has_text="Bienvenida e2e")).to_have_count(1)
     page.goto("/agent/dashboard")
     expect(page.get_by_test_id("chart-volume").locator("svg").first).to_be_visible()
     expect(page.get_by_test_id("kpi-first-response")).to_have_text(re.compile(r"^(\d+ min|\d+(,\d)? h|\d+(,\d)? días)$"))

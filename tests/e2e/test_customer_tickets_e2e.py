@@ -158,6 +158,29 @@ def test_reply_with_attachment_downloads_only_in_this_browser(page, new_context,
     expect(other.get_by_test_id("ticket-message")).to_have_count(0)
 
 
+def test_reply_draft_survives_a_reload_and_goes_once_sent(page, run, customer):
+    # A ticket of its own: the other tests count the messages of the fixture's tickets.
+    number = run(op="ticket", email=customer["email"], subject="Contrato pendiente", minutes_ago=1, category="peticion")
+    login(page, customer["email"], customer["password"])
+    page.goto(f"/tickets/{number}")
+    typed = "Adjunto el contrato firmado en cuanto lo escanee."
+    page.get_by_test_id("reply-body").fill(typed)
+    page.reload()
+    expect(page.get_by_test_id("reply-body")).to_have_value(typed)
+    # Only on this ticket: another ticket's box starts empty.
+    page.goto(f"/tickets/{customer['numbers'][1]}")
+    expect(page.get_by_test_id("ticket-message").first).to_be_visible()
+    expect(page.get_by_test_id("reply-body")).to_have_value("")
+    page.goto(f"/tickets/{number}")
+    expect(page.get_by_test_id("reply-body")).to_have_value(typed)
+    page.get_by_test_id("reply-submit").click()
+    expect(page.get_by_test_id("ticket-message").last).to_contain_text("contrato firmado")
+    expect(page.get_by_test_id("reply-body")).to_have_value("")
+    page.reload()
+    expect(page.get_by_test_id("ticket-message").last).to_contain_text("contrato firmado")
+    expect(page.get_by_test_id("reply-body")).to_have_value("")
+
+
 def test_agent_reply_appears_live_and_survey_then_reopen(page, new_context, run, customer):
     number = customer["numbers"][2]
     login(page, customer["email"], customer["password"])

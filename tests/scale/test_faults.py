@@ -3,6 +3,7 @@ mid-run, a worker killed while sending mail."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -45,7 +46,9 @@ def _prepare(db_url: str) -> None:
     from helpdesk.infra import migrations
     from helpdesk.infra.db import make_engine
     from helpdesk.domain.catalog import Service
-    from helpdesk.services import accounts, seed
+    from helpdesk.domain.fair_use import FairUseLimits
+    from helpdesk.domain.sla import Setting
+    from helpdesk.services import accounts, fair_use, seed
 
     migrations.upgrade(db_url)
     engine = make_engine(db_url)
@@ -53,6 +56,9 @@ def _prepare(db_url: str) -> None:
         seed.ensure_configuration(s)
         s.add(Service(name="Telefonía", name_en="Telephony"))
         accounts.create_user(s, email="ana@x.test", password="password-123", name="Ana")
+        # One customer opens tickets as fast as the process can: fair use (0 = off) would refuse
+        # and annotate them, and this test is about crashes, not about limits.
+        s.add(Setting(key=fair_use.SETTING_KEY, value=json.dumps({k: 0 for k in FairUseLimits().as_dict()})))
         s.commit()
     engine.dispose()
 

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from helpdesk.domain.catalog import Service
 from helpdesk.domain.mail import OutboxMail
-from helpdesk.domain.tickets import Attachment, Message
+from helpdesk.domain.tickets import Attachment, Message, TicketEvent
 from helpdesk.infra.db import session_scope
 from helpdesk.services import seed, tickets
 from helpdesk.web.pages.agent.state import AgentQueueState
@@ -65,8 +65,12 @@ def test_reply_note_and_stale_warning(root, people, ticket, monkeypatch):
     assert state.priority == "high" and state.due and state.unset_priority_option == []
     state.set_status("pending")
     assert state.status == "pending" and state.sla_state == "paused"
+    assert not state.mine
     state.assign_me()
     assert state.assignee == str(people["agent"]["user"].id)
+    assert state.mine  # "Me lo quedo" is disabled: it is already theirs
+    state.set_assignee("none")
+    assert state.assignee == "none" and not state.mine
     with session_scope() as s:
         assert s.exec(select(Message).where(Message.is_internal == True)).one().body == "Mirar la troncal"  # noqa: E712
 
@@ -153,3 +157,17 @@ def test_queue_filters_and_search(root, people, ticket):
     assert state.rows == []
     state.set_view("hacked")
     assert state.view == "mine"
+
+
+def test_send_and_set_status_in_one_action(root, people, ticket, monkeypatch):
+    state = _open_page(root, people["agent"]["token"], ticket.number, monkeypatch)
+    state.send_reply({"body": "¿Sigue sin tono?", "then_status": "pending"})
+    assert state.status == "pending" and state.reply_body == "" and len(state.messages) == 2
+    state.send_reply({"body": "Cambiamos la tarjeta de línea.", "then_status": "solved"})
+    assert state.status == "solved" and len(state.messages) == 3
+    # Only pending and solved are offered; a forged value sends the reply and leaves the status.
+    state.send_reply({"body": "Un apunte más.", "then_status": "closed"})
+    assert state.status == "solved" and len(state.messages) == 4
+    with session_scope() as s:
+        events = s.exec(select(TicketEvent.to_value).where(TicketEvent.kind == "status").order_by(TicketEvent.id)).all()
+    assert events[-2:] == ["pending", "solved"]

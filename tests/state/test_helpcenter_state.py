@@ -276,3 +276,15 @@ def test_english_reader_is_offered_the_translation(root, content):
     state._apply_locale("es")
     run(state.load())
     assert state.translation_href == ""
+
+
+def test_typo_is_corrected_shown_and_searchable_as_typed(root, content):
+    home = state_of(root, HelpCenterState)
+    home.load_home()
+    run(home.search("olvide mi contrasela"))
+    assert home.corrected == "olvide mi contraseña"
+    assert home.results and home.results[0].slug == "recuperar-contrasena"
+    with session_scope() as s:
+        assert s.exec(select(SearchQuery)).one().corrected == "olvide mi contraseña"
+    run(home.search_as_typed())
+    assert home.corrected == "" and home.query == "olvide mi contrasela"

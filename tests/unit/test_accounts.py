@@ -48,15 +48,28 @@ def test_bad_credentials_are_generic(db):
         assert err.value.code == "errors.bad_credentials"
 
 
-def test_repeated_failures_lock_the_account_even_with_the_right_password(db):
+def test_repeated_failures_lock_the_attacker_not_the_owner(db):
+    """Five wrong passwords from one IP lock that IP out of the account (even with the right
+    password), but the owner signing in from elsewhere is not shut out (issue 13)."""
     _user()
     for _ in range(accounts.MAX_FAILURES_PER_EMAIL):
         with pytest.raises(ServiceError), session_scope() as s:
             accounts.authenticate(s, email="ana@example.com", password="mala", ip="10.0.0.1")
     with pytest.raises(RateLimited) as err, session_scope() as s:
-        accounts.authenticate(s, email="ana@example.com", password="correcto-123", ip="10.0.0.2")
+        accounts.authenticate(s, email="ana@example.com", password="correcto-123", ip="10.0.0.1")
     assert err.value.code == "errors.login_locked"
     assert 0 < err.value.retry_after_s <= 15 * 60 + 1
+    with session_scope() as s:
+        accounts.authenticate(s, email="ana@example.com", password="correcto-123", ip="10.0.0.2")
+
+
+def test_twenty_strangers_failing_from_a_shared_ip_do_not_lock_out_a_user(db):
+    _user()
+    for i in range(20):
+        with pytest.raises(ServiceError), session_scope() as s:
+            accounts.authenticate(s, email=f"otro{i}@example.com", password="mala", ip="10.0.0.9")
+    with session_scope() as s:
+        accounts.authenticate(s, email="ana@example.com", password="correcto-123", ip="10.0.0.9")
 
 
 def test_logout_revokes_and_expired_tokens_fail(db):

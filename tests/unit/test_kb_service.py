@@ -15,7 +15,7 @@ from helpdesk.domain.accounts import User
 from helpdesk.domain.kb import Article, ArticleCategory, ArticleVote, SearchQuery
 from helpdesk.domain.tickets import Ticket
 from helpdesk.infra.db import session_scope
-from helpdesk.services import kb, kb_content, search
+from helpdesk.services import kb, kb_content, kb_votes, search
 from helpdesk.services.errors import NotFound, PermissionDenied, ValidationError
 
 
@@ -226,13 +226,13 @@ def test_concurrent_first_votes_leave_one_row(staff, monkeypatch):
     with session_scope() as s:
         kb.vote(s, article.id, "u:7", True)
     # The other request looked before this row existed, then tries to insert its own.
-    original, calls = kb._vote_row, []
+    original, calls = kb_votes._vote_row, []
 
     def stale_first_look(*args):
         calls.append(args)
         return None if len(calls) == 1 else original(*args)
 
-    monkeypatch.setattr(kb, "_vote_row", stale_first_look)
+    monkeypatch.setattr(kb_votes, "_vote_row", stale_first_look)
     with session_scope() as s:
         row = kb.vote(s, article.id, "u:7", False, "ya no")
         assert (row.helpful, row.comment) == (False, "ya no")

@@ -112,7 +112,7 @@ def test_survey_has_one_click_links_and_status_is_translated():
     _, text, html = mail.render_mail("ticket_solved_survey", "en", name="A", **CONTEXTS["ticket_solved_survey"])
     assert 'href="G"' in html and 'href="X"' in html and "Good: G" in text and "Bad: X" in text
     subject, text, _ = mail.render_mail("status_changed", "es", name="A", **CONTEXTS["status_changed"])
-    assert "pendiente de su respuesta" in subject and "pendiente de su respuesta" in text
+    assert "pendiente de tu respuesta" in subject and "pendiente de tu respuesta" in text
 
 
 @pytest.mark.parametrize("locale", ["es", "en"])
@@ -141,8 +141,8 @@ def test_html_escapes_user_content_and_text_keeps_it():
 
 def test_locale_fallback_and_mistakes():
     assert mail.render_mail("welcome", "en-GB", name="A", link="L")[0] == "Welcome to the help center"
-    assert mail.render_mail("welcome", "fr", name="A", link="L")[0].startswith("Le damos")
-    assert mail.render_mail("welcome", None, name="A", link="L")[0].startswith("Le damos")
+    assert mail.render_mail("welcome", "fr", name="A", link="L")[0].startswith("Te damos")
+    assert mail.render_mail("welcome", None, name="A", link="L")[0].startswith("Te damos")
     with pytest.raises(ValueError):
         mail.render_mail("../../etc/passwd", "es", name="A")
     with pytest.raises(NameError):
@@ -205,7 +205,7 @@ def test_delivery_to_a_real_smtp_server(smtp, db):
     mail_from, rcpt, msg = smtp.messages[0]
     assert mail_from == "soporte@example.com" and rcpt == ["ana@example.com"]
     assert msg["From"] == FROM and msg["To"] == "ana@example.com"
-    assert msg["Subject"] == "[#1042] Hemos recibido su solicitud: No puedo entrar"
+    assert msg["Subject"] == "[#1042] Hemos recibido tu solicitud: No puedo entrar"
     assert msg["Auto-Submitted"] == "auto-generated"
     assert msg["Message-ID"] == mail._message_id("ticket:1042:created", FROM)
     assert msg["Message-ID"].endswith("@example.com>")

@@ -115,6 +115,23 @@ def test_sorting_and_pagination(world):
     assert (p9.page, len(p9.rows)) == (3, 1)  # past the end: the last page
 
 
+def test_the_signals_sort_puts_fair_use_signals_first_most_first(world):
+    from helpdesk.domain.fair_use import FairUseSignal
+
+    now = utcnow()
+    made = [_open(world, subject=f"Ticket {i}", now=now - timedelta(hours=10 - i)) for i in range(4)]
+    with session_scope() as s:
+        for ticket, kinds in ((made[0], ["tickets", "repeated"]), (made[2], ["messages"])):
+            for kind in kinds:
+                s.add(FairUseSignal(ticket_id=ticket.id, requester_id=ticket.requester_id, kind=kind, count=12, limit=10))
+    assert _numbers(world, sort="signals") == [made[0].number, made[2].number, made[3].number, made[1].number]
+    assert "signals" in queue.SORTS
+    # Pages split the flagged and the rest at any point, without repeating or skipping one.
+    assert _numbers(world, sort="signals", page=1, page_size=3) == [made[0].number, made[2].number, made[3].number]
+    assert _numbers(world, sort="signals", page=2, page_size=3) == [made[1].number]
+    assert _numbers(world, sort="signals", page=2, page_size=1) == [made[2].number]
+
+
 def test_customers_may_not_read_the_queue(world):
     with session_scope() as s, pytest.raises(PermissionDenied):
         queue.list_queue(s, world["ana"])

@@ -115,7 +115,7 @@ def test_sort_by_due_puts_tickets_without_deadline_last(world):
     b = _open(world, subject="Con plazo")
     with session_scope() as s:
         t = s.exec(select(Ticket).where(Ticket.number == a.number)).one()
-        t.due_at = None
+        t.due_at = t.first_response_due_at = None  # neither deadline runs
         s.add(t)
     with session_scope() as s:
         rows = queue.list_queue(s, world["agent"], sort="due").rows

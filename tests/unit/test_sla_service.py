@@ -34,7 +34,7 @@ def ticket(created_at=None, priority=None, status="new", **kw) -> Ticket:
     return Ticket(
         number=kw.pop("number", 1),
         subject="No puedo entrar",
-        category="anomalia",
+        category=kw.pop("category", "anomalia"),
         requester_id=kw.pop("requester_id", 1),
         created_at=created_at or mad(2026, 3, 2, 10),
         priority=priority,
@@ -128,12 +128,21 @@ def test_apply_sla_per_priority(db, priority, first_response, resolution):
 
 
 def test_apply_sla_out_of_hours_ticket_and_configured_calendar(db):
-    t = ticket(created_at=mad(2026, 12, 24, 20), priority="urgent")
+    # A consulta waits out the holiday and the weekend (business hours; seed 000).
+    t = ticket(created_at=mad(2026, 12, 24, 20), priority="high", category="consulta")
     with session_scope() as s:
         sla.add_holiday(s, ADMIN, date(2026, 12, 25), "Navidad")
         sla.apply_sla(s, t, now=t.created_at)
-    assert t.first_response_due_at == mad(2026, 12, 28, 9, 30)
-    assert t.due_at == mad(2026, 12, 28, 16, 30)
+    assert t.first_response_due_at == mad(2026, 12, 28, 12, 30)
+    assert t.due_at == mad(2026, 12, 28, 8, 30)  # 72 calendar hours end on a Sunday evening
+    # An anomaly keeps its clock on the holiday; an urgent (premium) ticket runs round the clock.
+    anomaly = ticket(created_at=mad(2026, 12, 24, 20), priority="high")
+    urgent = ticket(created_at=mad(2026, 12, 24, 20), priority="urgent")
+    with session_scope() as s:
+        sla.apply_sla(s, anomaly, now=anomaly.created_at)
+        sla.apply_sla(s, urgent, now=urgent.created_at)
+    assert anomaly.first_response_due_at == mad(2026, 12, 25, 12, 30)
+    assert (urgent.first_response_due_at, urgent.due_at) == (mad(2026, 12, 24, 21), mad(2026, 12, 25, 4))
 
 
 def test_apply_sla_uses_updated_targets(db):
@@ -150,7 +159,9 @@ def test_due_dates_round_trip_the_database_as_aware_utc(db):
         requester = User(email="ana@example.com", name="Ana", password_hash="x")
         s.add(requester)
         s.flush()
-        t = ticket(priority="urgent", requester_id=requester.id)
+        # Urgent runs round the clock now; "high" with urgent's old business-hours targets keeps this case.
+        sla.update_target(s, ADMIN, "high", 1, 8, True)
+        t = ticket(priority="high", requester_id=requester.id)
         sla.apply_sla(s, t, now=t.created_at)
         s.add(t)
         s.flush()
@@ -273,7 +284,8 @@ def test_sla_state_counts_the_unanswered_first_response():
 
 def test_sla_state_measures_due_soon_in_business_time():
     # Friday 10:00, 72 h calendar -> Monday 10:00: a window of 8 + 1.5 = 9.5 business hours
-    t = ticket(priority="high", status="open", due_at=mad(2026, 3, 9, 10), first_response_at=mad(2026, 3, 6, 10))
+    t = ticket(priority="high", status="open", due_at=mad(2026, 3, 9, 10), first_response_at=mad(2026, 3, 6, 10),
+               category="consulta")  # an anomaly's clock would run on the holiday
     t.created_at = mad(2026, 3, 6, 10)
     assert sla.sla_state(t, mad(2026, 3, 6, 17)) == "ok"  # 2.5 bh left of 9.5
     # 2 h 20 min of business time left (< 25 %), although 90 % of the real time remains

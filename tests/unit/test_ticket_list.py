@@ -197,7 +197,7 @@ def test_pages_across_branches_have_no_gap_or_repeat(admin_world):
 
 
 def test_equal_activity_is_ordered_by_id_within_and_across_branches(admin_world):
-    w, t = admin_world, admin_world["t"]
+    w = admin_world
     # One instant for all of them (most only in the organization branch), so only the
     # tie-break orders them; a page smaller than the tie must still cut it at the right place.
     more = [_open(w, "worker", f"Otro del obrero {i}") for i in range(3)]  # organization branch only

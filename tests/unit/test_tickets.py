@@ -76,12 +76,51 @@ def test_validation_lists_every_bad_field_and_creates_nothing(world):
         assert s.exec(select(Ticket)).all() == []
 
 
-def test_guest_ticket_is_claimed_when_the_guest_registers(world):
-    t = _open(world, None, guest_name="Invitada", guest_email="Invitada@Correo.test")
+def test_registering_with_a_guests_address_does_not_take_over_their_tickets(world):
+    """The takeover hole: whoever registers first with a guest's (or a CC'd person's) address
+    sees nothing of theirs until they follow the link mailed to that address."""
+    from helpdesk.domain.account_tokens import AccountToken
+    from helpdesk.services import ticket_list, trust
+
+    guest_ticket = _open(world, None, guest_name="Invitada", guest_email="Invitada@Correo.test")
+    copied = _open(world, "ana")
     with session_scope() as s:
-        user, _ = accounts.register(s, name="Invitada Real", email="invitada@correo.test", password="password-123")
+        tickets.add_cc(s, world["ana"], copied.number, "invitada@correo.test")
     with session_scope() as s:
-        assert tickets.get_ticket(s, user, t.number).id == t.id
+        squatter, _ = accounts.register(s, name="Quien Sea", email="invitada@correo.test", password="password-123")
+        mine = tickets.create_ticket(s, squatter, tickets.TicketDraft(
+            subject="Mi propio ticket", description="Lo abro con la cuenta nueva, ya registrada.",
+            category="consulta", service_id=world["service"]))
+    with session_scope() as s:
+        for number in (guest_ticket.number, copied.number):
+            with pytest.raises(NotFound):
+                tickets.get_ticket(s, squatter, number)
+        visible = {t.id for t in s.exec(tickets.visible_tickets(squatter)).all()}
+        assert visible == {mine.id}
+        listed = ticket_list.list_tickets(s, squatter, ticket_list.Filters(requester_id=squatter.id))
+        assert [row.number for row in listed.rows] == [mine.number]
+        # A link for another account (or a made-up one) verifies nothing.
+        with pytest.raises(ServiceError):
+            trust.verify_email(s, squatter, "made-up-token")
+    # The guest's own e-mailed link still opens their ticket.
+    from helpdesk.services import ticket_links
+    with session_scope() as s:
+        assert ticket_links.viewer(s, guest_ticket.number, "invitada@correo.test") is not None
+        assert s.exec(select(AccountToken).where(AccountToken.user_id == squatter.id)).one().purpose == "verify"
+        # Only the hash is stored: the mailed link carries a token the table does not contain.
+        mail = s.exec(select(OutboxMail).where(OutboxMail.to_email == "invitada@correo.test",
+                                               OutboxMail.text_body.contains("/verify/"))).one()
+        token = mail.text_body.split("/verify/")[1].split()[0]
+        assert s.exec(select(AccountToken).where(AccountToken.token_hash == token)).first() is None
+    # Following the link (signed in as that account) attaches the guest ticket and the CC.
+    with session_scope() as s:
+        trust.verify_email(s, squatter, token)
+    with session_scope() as s:
+        owner = s.get(type(squatter), squatter.id)
+        assert tickets.get_ticket(s, owner, guest_ticket.number).id == guest_ticket.id
+        assert tickets.get_ticket(s, owner, copied.number).id == copied.id
+        with pytest.raises(ServiceError):
+            trust.verify_email(s, owner, token)  # single use
 
 
 def test_visibility_requester_cc_org_admin_and_staff(world):
