@@ -13,4 +13,7 @@ config = rx.Config(
     cors_allowed_origins=sorted({_base, f"http://localhost:{_port}", f"http://127.0.0.1:{_port}"}),
     frontend_packages=["altcha@3.2.2"],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # Behind N reverse proxies, the client's address is the N-th from the right of
+    # X-Forwarded-For; 0 (default) ignores the header (docs/operations.md, "Client addresses").
+    trusted_proxy_hops=int(os.environ.get("HELPDESK_TRUSTED_PROXY_HOPS", "0") or 0),
 )

@@ -46,7 +46,6 @@ import importlib
 import os
 import pkgutil
 import random
-import statistics
 import sys
 import time
 import urllib.parse

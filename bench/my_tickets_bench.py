@@ -28,7 +28,6 @@ def main() -> None:
         os.environ["HELPDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="hd-bench-")
     os.environ.setdefault("HELPDESK_SECRET_KEY", "bench")
     from sqlalchemy import insert
-    from sqlmodel import select
 
     import reflex as rx
 

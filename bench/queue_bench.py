@@ -157,6 +157,7 @@ def main() -> int:
         cases += [
             ("page  open       by due", page("open", "due")),
             ("page  open       by priority", page("open", "priority")),
+            ("page  open       by fair-use signals", page("open", "signals")),
             ("page  open       priority=high", page("open", priority="high")),
             ("page  open       service filter", page("open", service_id=ctx["service"])),
             ("page  open       text 'router'", page("open", text="router")),

@@ -25,18 +25,17 @@ import json
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from bench import scratch_db  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
 from helpdesk.domain.kb import Article, ArticleCategory  # noqa: E402
@@ -53,24 +52,12 @@ QUERIES_FILE = REPO / "tests" / "data" / "search_queries.json"
 # --- Databases ------------------------------------------------------------------------
 
 
-@contextmanager
-def sqlite_db() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
-        yield f"sqlite:///{tmp}/bench.db"
+def sqlite_db():  # noqa: ANN201 - see bench/scratch_db.py
+    return scratch_db.sqlite_db("search-bench")
 
 
-@contextmanager
-def postgres_db(server_url: str) -> Iterator[str]:
-    name = f"search_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server_url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def postgres_db(server_url: str):  # noqa: ANN201
+    return scratch_db.postgres_db(server_url, "search_bench")
 
 
 # --- Synthetic content ----------------------------------------------------------------

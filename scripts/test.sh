@@ -14,6 +14,9 @@ PYTEST=("$BIN/pytest" -q -p no:cacheprovider)
 # running them in a few parallel shards cuts the pass from ~5.5 to ~2 minutes on 2 cores.
 PG_SHARDS=${HELPDESK_PG_SHARDS:-4}
 
+# Dovecot for the IMAP polling test (the test also installs it itself when missing).
+bash scripts/dovecot.sh || echo 'dovecot-imapd could not be installed; the IMAP test will say why'
+
 status=0
 summary=()
 section() { printf '\n==================== %s ====================\n' "$*"; }
@@ -24,6 +27,10 @@ pass() {  # pass <name> <command...>: run one pass, remember its time and result
     local took=$((SECONDS - start))
     if [ $rc -eq 0 ]; then summary+=("ok    ${took}s  $name"); else summary+=("FAIL  ${took}s  $name"); status=1; fi
 }
+
+section "0/5 lint: ruff and the import contracts (.importlinter)"
+pass "ruff" "$BIN/ruff" check helpdesk tests bench scripts
+pass "import-linter" "$BIN/lint-imports"
 
 section "1/5 unit, state and security tests (SQLite)"
 pass "unit+state+security SQLite" "${PYTEST[@]}" tests/unit tests/state tests/security
