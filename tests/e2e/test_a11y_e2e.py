@@ -7,12 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.e2e.axe_check import wcag_violations
 from tests.e2e.conftest import login
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]}}
 
 ROLES = {
     "anonymous": None,
@@ -55,13 +54,9 @@ def _resolve(page, path: str) -> str:
     number = first.get_by_test_id("ticket-id").inner_text().strip().lstrip("#")
     return path.replace("{first}", number)
 
-_axe = Axe()
-
-
 def _violations(page) -> list[str]:
-    results = _axe.run(page, options=WCAG)
     found = []
-    for v in results.response["violations"]:
+    for v in wcag_violations(page):
         targets = ", ".join(str(n["target"]) for n in v["nodes"][:3])
         found.append(f"{v['id']} ({v['impact']}): {v['help']} — {targets}")
     return found

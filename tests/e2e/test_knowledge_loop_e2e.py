@@ -8,10 +8,10 @@ import re
 import uuid
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from tests.e2e.axe_check import wcag_violations
 from tests.e2e.conftest import SCREENSHOTS, login, shoot
 from tests.support.e2e_db import app_database
 
@@ -25,7 +25,6 @@ def app_db(app_server):
         yield session_scope
 
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]}}
 
 
 def _axe(page, where: str) -> list[str]:
@@ -33,7 +32,7 @@ def _axe(page, where: str) -> list[str]:
     Toasts included: their colours are darkened app-wide in assets/styles.css."""
     page.wait_for_timeout(500)  # toasts settled (sonner fades them in)
     found = [f"{where}: {v['id']}: {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-             for v in Axe().run(page, options=WCAG).response["violations"]]
+             for v in wcag_violations(page)]
     for line in found:
         print("  -", line)
     return found

@@ -8,15 +8,14 @@ import re
 import uuid
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from tests.e2e.axe_check import wcag_violations
 from tests.e2e.conftest import login, shoot
 from tests.support.e2e_db import app_database
 
 ADMIN = ("admin@demo.test", "admin-demo-1")
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]}}
 
 
 @pytest.fixture
@@ -77,6 +76,6 @@ def test_an_admin_sets_retention_erases_an_account_and_sees_it_in_the_log(page, 
             page.wait_for_timeout(500)
             shoot(page, f"admin-privacy-{lang}-{width}")
             problems += [f"[{lang} {width}] {v['id']}: {[n['target'] for n in v['nodes'][:3]]}"
-                         for v in Axe().run(page, options=WCAG).response["violations"]]
+                         for v in wcag_violations(page)]
     page.get_by_test_id("lang-switch").click()
     assert problems == [], "\n".join(problems)
