@@ -107,6 +107,12 @@ _page(verify_page, routes.VERIFY_QUERY, "Confirmar dirección", VerifyState.load
 _page(forgot_page, routes.FORGOT, "Recuperar el acceso", ForgotState.open)
 _page(reset_page, routes.RESET, "Contraseña nueva", ResetState.load)
 _page(reset_page, routes.RESET_QUERY, "Contraseña nueva", ResetState.load)
+from helpdesk.web.pages.trust.email_links import (  # noqa: E402
+    EmailConfirmState, EmailUndoState, email_confirm_page, email_undo_page,
+)
+
+_page(email_confirm_page, routes.EMAIL_CONFIRM, "Cambiar la dirección", EmailConfirmState.load)
+_page(email_undo_page, routes.EMAIL_UNDO, "Deshacer el cambio de dirección", EmailUndoState.open)
 # Chat intake (issue 18)
 _page(chat_page, routes.CHAT, "Chat", ChatState.load_page, loads_app=True)
 _page(calls_page, routes.AGENT_CALLS, "Llamadas", CallsState.load)

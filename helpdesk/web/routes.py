@@ -32,3 +32,7 @@ VERIFY_QUERY = "/verify"
 FORGOT = "/forgot"
 RESET = "/reset/[token]"
 RESET_QUERY = "/reset"
+# Changing the account's address: the link to the new address, the undo link to the old one
+# (paths also built in services/email_change, which must not import the web layer).
+EMAIL_CONFIRM = "/account/email/[token]"
+EMAIL_UNDO = "/account/email-undo/[token]"

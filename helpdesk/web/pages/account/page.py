@@ -10,6 +10,7 @@ from helpdesk.web.pages.account.state import AccountState as S
 from helpdesk.web.pages.trust.page import verify_banner
 from helpdesk.web.pages.trust.sessions import sessions_section
 from helpdesk.web.pages.account.agent_mail import agent_mail_section
+from helpdesk.web.pages.account.email import email_section
 from helpdesk.web.pages.account.security import security_section
 from helpdesk.web.pages.account.tokens import tokens_section
 
@@ -38,6 +39,7 @@ def account_page() -> rx.Component:
                 on_submit=S.save_profile,
             ),
         ),
+        email_section(),
         _section(
             T["account.password"],
             rx.form(
