@@ -35,7 +35,7 @@ def test_the_refused_confirmation_is_shown_to_the_agent_in_both_languages(root, 
     state._apply_locale("en")
     state.relocalize()  # the language switch: server-made texts follow
     [line] = state.mail_failures
-    assert line.text == "The mail to cliente@x.test did not arrive (the server refused it: 550 5.1.1 No such user)"
+    assert line.text == "The e-mail to cliente@x.test did not arrive (the server refused it: 550 5.1.1 No such user)"
     assert line.text in [e.text for e in state.events]
 
 
