@@ -9,6 +9,10 @@ from sqlmodel import Field, SQLModel
 
 from helpdesk.domain import utcnow
 
+# An outbox row's status. Here, not in services/mail.py, so that readers of the outbox
+# (services/mail_failures.py) need not import the sender that imports them.
+QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+
 
 class OutboxMail(SQLModel, table=True):
     __tablename__ = "outbox"
@@ -20,7 +24,7 @@ class OutboxMail(SQLModel, table=True):
     text_body: str
     html_body: str = Field(default="")
     ticket_id: Optional[int] = Field(default=None, foreign_key="tickets.id", index=True)
-    status: str = Field(default="queued", max_length=16, index=True)  # queued | sent | failed
+    status: str = Field(default="queued", max_length=16, index=True)  # queued | sending | sent | failed
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
     last_error: str = Field(default="")

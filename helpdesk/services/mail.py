@@ -43,10 +43,11 @@ from sqlmodel import Session, select
 
 from helpdesk.domain import utcnow
 from helpdesk.domain.accounts import is_valid_email, normalize_email
-from helpdesk.domain.mail import OutboxMail
+from helpdesk.domain.mail import FAILED, QUEUED, SENDING, SENT, OutboxMail  # statuses: read here by callers too
+from helpdesk.infra import bus
 from helpdesk.infra.db import session_scope
 from helpdesk.infra.settings import get_settings
-from helpdesk.services import smtp_client
+from helpdesk.services import mail_failures, smtp_client
 
 logger = logging.getLogger("helpdesk.mail")
 
@@ -58,7 +59,6 @@ TEMPLATES = TEMPLATES | {"promise_slipping"}
 LOCALES = ("es", "en")
 DEFAULT_LOCALE = "es"
 
-QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
@@ -199,6 +199,7 @@ class _Claimed:
     attempts: int
     lease_until: datetime
     ticket_number: int | None = None  # ticket mails get Reply-To/References (inbound/outgoing.py)
+    ticket_id: int | None = None  # a ticket mail given up for good is marked on its ticket
 
 
 def _message_id(key: str, mail_from: str) -> str:
@@ -239,6 +240,8 @@ def _is_permanent(exc: BaseException) -> bool:
     # setup's faults (wrong password, no STARTTLS, untrusted certificate: smtp_client).
     if isinstance(exc, smtplib.SMTPConnectError) or smtp_client.is_config_error(exc):
         return False
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return True  # an international address this server cannot take (no SMTPUTF8): no retry helps
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(500 <= code < 600 for code, _ in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -271,6 +274,7 @@ def _claim(session_factory: SessionFactory, mail_id: int, now: datetime) -> _Cla
             attempts=row.attempts,
             lease_until=lease_until,
             ticket_number=_ticket_number(s, row.ticket_id),
+            ticket_id=row.ticket_id,
         )
 
 
@@ -282,10 +286,13 @@ def _ticket_number(session: Session, ticket_id: int | None) -> int | None:
     return session.exec(select(Ticket.number).where(Ticket.id == ticket_id)).first()
 
 
-def _finish(session_factory: SessionFactory, mail: _Claimed, **values: object) -> None:
+def _finish(session_factory: SessionFactory, mail: _Claimed, then: Callable[[Session], None] | None = None,
+            **values: object) -> bool:
+    """Store the outcome; `then` writes what it causes in the same transaction, only if this
+    worker's update landed. False when another worker had taken the row over."""
     with session_factory() as s:
         # Matching our own lease means nobody re-claimed the row after it lapsed.
-        s.exec(
+        result = s.exec(
             update(OutboxMail)
             .where(
                 OutboxMail.id == mail.id,
@@ -294,6 +301,10 @@ def _finish(session_factory: SessionFactory, mail: _Claimed, **values: object) -
             )
             .values(**values)
         )
+        landed = result.rowcount == 1
+        if landed and then is not None:
+            then(s)
+    return landed
 
 
 def _record_failure(session_factory: SessionFactory, mail: _Claimed, exc: BaseException, now: datetime) -> None:
@@ -311,17 +322,24 @@ def _record_failure(session_factory: SessionFactory, mail: _Claimed, exc: BaseEx
         return
     if attempts >= MAX_ATTEMPTS or _is_permanent(exc):
         logger.error("mail %s to %s failed for good after %d attempt(s): %s", mail.id, mail.to, attempts, error)
-        _finish(session_factory, mail, status=FAILED, attempts=attempts, last_error=error, next_attempt_at=now)
+        _give_up(session_factory, mail, exc, now, attempts=attempts, last_error=error)
     else:
         logger.warning("mail %s to %s failed (attempt %d), will retry: %s", mail.id, mail.to, attempts, error)
-        _finish(
-            session_factory,
-            mail,
-            status=QUEUED,
-            attempts=attempts,
-            last_error=error,
-            next_attempt_at=now + backoff(attempts),
-        )
+        _finish(session_factory, mail, status=QUEUED, attempts=attempts, last_error=error,
+                next_attempt_at=now + backoff(attempts))
+
+
+def _give_up(session_factory: SessionFactory, mail: _Claimed, exc: BaseException, now: datetime, **values: object) -> None:
+    """Mark the row failed; a ticket's mail also leaves a history entry the agent sees, in the
+    same transaction (a lost mail is never marked twice, nor marked without its status)."""
+    mark = None
+    if mail.ticket_id is not None:
+        why = mail_failures.REJECTED if _is_permanent(exc) else mail_failures.GAVE_UP
+        ticket_id, reason = mail.ticket_id, mail_failures.short_reason(exc)
+        mark = lambda s: mail_failures.record_failure(s, ticket_id, mail.to, why, reason, now)  # noqa: E731
+    if _finish(session_factory, mail, then=mark, status=FAILED, next_attempt_at=now, **values) and mark is not None:
+        # After the commit: an agent's open ticket page re-reads and shows the warning.
+        bus.publish(bus.ticket_topic(mail.ticket_id), ticket_id=mail.ticket_id)
 
 
 def deliver_pending(session_factory: SessionFactory | None = None, now: datetime | None = None, limit: int = 50) -> int:

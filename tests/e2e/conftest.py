@@ -57,10 +57,20 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
 
 
 class MailSink:
-    """A real SMTP server on a free loopback port that keeps every message it receives."""
+    """A real SMTP server on a free loopback port that keeps every message it receives, except
+    for addresses at REFUSED_DOMAIN: those it refuses for good, as a server does an unknown
+    mailbox (test_mail_failed_e2e.py)."""
+
+    REFUSED_DOMAIN = "@rechazado.test"
 
     def __init__(self) -> None:
         self.messages: list = []  # email.message.EmailMessage
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook name
+        if address.lower().endswith(self.REFUSED_DOMAIN):
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         from email import message_from_bytes, policy

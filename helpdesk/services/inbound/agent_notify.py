@@ -4,8 +4,10 @@
 (AgentMailPref; defaults: customer replies, assignments and SLA on, new tickets off): a new
 ticket (to agents who asked for new tickets), a customer reply or an assignment (to the
 assignee). `send_digests` mails each agent one message per ticket once its newest notice is
-DIGEST_QUIET old, so a burst of events arrives as one mail. The mail's Reply-To is the ticket's
-signed address: the agent's answer goes to the customer, or with `#note` first becomes a note.
+DIGEST_QUIET old, so a burst of events arrives as one mail, in the agent's language (the one
+they last chose on the site), with each event's time in that language and the team's time zone.
+The mail's Reply-To is the ticket's signed address: the agent's answer goes to the customer, or
+with `#note` first becomes a note.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Optional
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from helpdesk import i18n
 from helpdesk.domain import utcnow
 from helpdesk.domain.accounts import User
 from helpdesk.domain.inbound import AgentMailPref, AgentNotice
@@ -115,14 +118,13 @@ def send_digests(session: Session, now: datetime | None = None) -> int:
     for n in pending:
         groups.setdefault((n.user_id, n.ticket_id), []).append(n)
     sent = 0
+    tz = None
     for (user_id, ticket_id), notices in groups.items():
         if now - max(n.created_at for n in notices) < DIGEST_QUIET:
             continue
         user, ticket = session.get(User, user_id), session.get(Ticket, ticket_id)
-        lines = [f"- {_label(n.kind)}" + (f": {n.detail}" if n.detail else "") for n in notices]
-        text = (f"Ticket #{ticket.number}: {ticket.subject}\n\n" + "\n".join(lines)
-                + f"\n\n{get_settings().base_url}/agent/tickets/{ticket.number}\n\n"
-                "Responde a este correo para contestar al cliente; empieza con #note para una nota interna.\n")
+        tz = tz or _team_tz(session)
+        text = _digest_text(user, ticket, notices, tz)
         mail.queue_mail(session, to=user.email, subject=f"[#{ticket.number}] {ticket.subject}", text=text,
                         ticket_id=ticket.id, idempotency_key=f"agent-digest:{notices[-1].id}:{user_id}")
         for n in notices:
@@ -132,12 +134,26 @@ def send_digests(session: Session, now: datetime | None = None) -> int:
     return sent
 
 
-_LABELS = {"new_ticket": "Ticket nuevo", "customer_reply": "Respuesta del cliente", "assignment": "Asignado a ti",
-           "sla_close": "Vencimiento próximo", "sla_missed": "Vencimiento superado"}
+def _team_tz(session: Session) -> str:
+    from helpdesk.services import sla
+
+    return sla.load_calendar(session).tz
 
 
-def _label(kind: str) -> str:
-    return _LABELS.get(kind, kind)
+def _digest_text(user: User, ticket: Ticket, notices: list[AgentNotice], tz: str) -> str:
+    loc = i18n.normalize_locale(user.locale)
+
+    def label(kind: str) -> str:
+        key = f"mail_in.digest.kind.{kind}"
+        text = i18n.translate(key, loc)
+        return kind if text == key else text
+
+    # A mail is read later than it is sent: absolute times, not "5 minutes ago".
+    lines = [f"- {label(n.kind)}" + (f": {n.detail}" if n.detail else "") + f" ({i18n.full_datetime(n.created_at, loc, tz)})"
+             for n in notices]
+    return (i18n.translate("mail_in.digest.ticket", loc, number=ticket.number, subject=ticket.subject) + "\n\n"
+            + "\n".join(lines) + f"\n\n{get_settings().base_url}/agent/tickets/{ticket.number}\n\n"
+            + i18n.translate("mail_in.digest.reply_hint", loc) + "\n")
 
 
 def run_job() -> None:

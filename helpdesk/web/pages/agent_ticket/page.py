@@ -9,6 +9,7 @@ from helpdesk.web.components.ui import T, access_denied, empty_state, loading_bl
 from helpdesk.web.pages.agent.widgets import choice, priority_badge, sla_badge, status_badge, subnav
 from helpdesk.web.pages.agent_ticket.compose import note_box, reply_box
 from helpdesk.web.pages.agent_ticket.kb_draft import kb_draft_card
+from helpdesk.web.pages.agent_ticket.mail_warning import mail_warning
 from helpdesk.web.pages.agent_ticket.merge import merge_card
 from helpdesk.web.pages.agent_ticket.promises import clock_paused
 from helpdesk.web.pages.agent_ticket.state import NOBODY, AgentTicketState
@@ -327,6 +328,7 @@ def _content() -> rx.Component:
         _presence(),
         rx.grid(
             rx.vstack(
+                mail_warning(),
                 rx.vstack(rx.foreach(S.messages, _message), spacing="3", width="100%", role="log", aria_label=T["agent.conversation"]),
                 reply_box(),
                 note_box(),

@@ -21,14 +21,14 @@ from helpdesk.web.components.attachments import AttachmentView, by_message
 from helpdesk.web.components.upload import UploadMixin
 from helpdesk.web import relocalize, routes
 from helpdesk.web.pages.agent import live
-from helpdesk.web.pages.agent_ticket.views import EventView, MessageView, OptionView, OtherTicketView, ViewerView
+from helpdesk.web.pages.agent_ticket import history
+from helpdesk.web.pages.agent_ticket.views import EventView, MailFailureView, MessageView, OptionView, OtherTicketView, ViewerView
 from helpdesk.web.pages.guard import GuardedState
 
 NOBODY = "none"
 # What "send and ..." may leave the ticket as; anything else keeps the status the reply gives it.
 THEN_STATUSES = ("pending", "solved")
 OTHER_TICKETS = 8
-HISTORY = 30
 
 
 @rules_for(receive_files="staff", remove_file="staff", upload_progressed="staff")  # UploadMixin's handlers
@@ -58,6 +58,7 @@ class AgentTicketState(UploadMixin, GuardedState):
     csat_comment: str = ""
     messages: list[MessageView] = []
     events: list[EventView] = []
+    mail_failures: list[MailFailureView] = []  # ticket mail that did not arrive (history.py)
     other_tickets: list[OtherTicketView] = []
     agents: list[OptionView] = []
     canned_responses: list[OptionView] = []
@@ -122,44 +123,14 @@ class AgentTicketState(UploadMixin, GuardedState):
             )
             for m in msgs
         ]
-        self.events = self._history(s, actor, t)
+        self.events = history.event_views(s, actor, t, loc, self._tr)
+        self.mail_failures = history.mail_failure_views(s, actor, t, loc, self._tr)
         rating = csat_view.latest(s, actor, t)
         self.csat_rating, self.csat_comment = (rating.rating, rating.comment) if rating else ("", "")
         others = ticket_reads.other_tickets(s, actor, t, OTHER_TICKETS)
         self.other_tickets = [
             OtherTicketView(number=o.number, subject=o.subject, status=o.status, at=i18n.relative_time(o.last_activity_at, loc)) for o in others
         ]
-
-    def _history(self, s, actor: User, t: Ticket) -> list[EventView]:
-        rows = ticket_reads.history(s, actor, t, HISTORY)
-        ids = {r.actor_id for r in rows if r.actor_id}
-        ids |= {int(v) for r in rows if r.kind == "assignee" for v in (r.from_value, r.to_value) if v.isdigit()}
-        names = ticket_reads.names(s, ids)
-
-        def value(kind: str, raw: str) -> str:
-            if not raw:
-                return self._tr("agent.nobody") if kind == "assignee" else "—"
-            if kind == "status":
-                return self._tr(f"agent.status.{raw}")
-            if kind == "priority":
-                return self._tr(f"priority.{raw}")
-            if kind == "category":
-                return self._tr(f"category.{raw}")
-            if kind == "csat":
-                return self._tr(f"agent.csat.{raw}")
-            if kind == "assignee" and raw.isdigit():
-                return names.get(int(raw), raw)
-            return raw
-
-        out = []
-        for r in rows:
-            who = names.get(r.actor_id, self._tr("agent.system")) if r.actor_id else self._tr("agent.system")
-            key = f"agent.event.{r.kind}"
-            text = self._tr(key, who=who, old=value(r.kind, r.from_value), new=value(r.kind, r.to_value))
-            if text == key:
-                text = self._tr("agent.event.other", who=who, kind=r.kind)
-            out.append(EventView(text=text, at=i18n.relative_time(r.created_at, self.locale), at_full=i18n.full_datetime(r.created_at, self.locale)))
-        return out
 
     def _load_choices(self, actor: User) -> None:
         with session_scope() as s:

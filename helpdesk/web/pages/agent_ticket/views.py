@@ -1,4 +1,4 @@
-"""What the agent ticket page shows per message, event, other ticket, option and viewer."""
+"""What the agent ticket page shows per message, event, lost mail, other ticket, option and viewer."""
 
 from __future__ import annotations
 
@@ -20,6 +20,15 @@ class MessageView(BaseModel):
 
 
 class EventView(BaseModel):
+    text: str
+    at: str
+    at_full: str
+
+
+class MailFailureView(BaseModel):
+    """A ticket mail that did not arrive (agents only: the customer is not told on screen)."""
+
+    address: str
     text: str
     at: str
     at_full: str
