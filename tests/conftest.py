@@ -16,9 +16,10 @@ from sqlalchemy import create_engine, text
 
 def _reset_caches() -> None:
     from helpdesk.infra import db, settings
-    from helpdesk.services import estimate_cache, public_cache
+    from helpdesk.services import estimate_cache, public_cache, staff_totp_rule
 
     public_cache.invalidate()
+    staff_totp_rule.invalidate()
     estimate_cache.invalidate()
     settings.get_settings.cache_clear()
     if db.get_engine.cache_info().currsize:
@@ -34,6 +35,16 @@ def _fair_use_limits_off_until_set(monkeypatch: pytest.MonkeyPatch) -> None:
     from helpdesk.services import fair_use
 
     monkeypatch.setattr(fair_use, "DEFAULT_LIMITS", FairUseLimits(0, 0, 0, 0, 0))
+
+
+@pytest.fixture(autouse=True)
+def _staff_totp_rule_reads_only_a_test_database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The policy asks services/staff_totp_rule whether the admin requires two-step sign-in of
+    staff, which reads a setting. Pure policy tests have no database: for them it is off."""
+    if "db" not in request.fixturenames:
+        from helpdesk.services import staff_totp_rule
+
+        monkeypatch.setattr(staff_totp_rule, "required", lambda: False)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from helpdesk.domain.accounts import Role
 from helpdesk.domain.principals import ApiClient, LinkHolder, MailSender, Visitor
+from helpdesk.services import staff_totp_rule
 from helpdesk.services.errors import PermissionDenied
 
 if TYPE_CHECKING:
@@ -192,6 +193,9 @@ def can(principal: Optional["Principal"], action: Union[Action, str], resource: 
         return isinstance(principal, MailSender) and action is Action.OPEN_TICKET
     if not user.is_active:
         return False  # deactivated accounts may do nothing, by any channel
+    if (user.is_staff and action is not Action.SIGNED_IN and not isinstance(principal, (ApiClient, MailSender))
+            and staff_totp_rule.enrollment_due(user)):
+        return False  # the admin requires two-step sign-in of staff: their own account first
     if isinstance(principal, ApiClient):
         if action in WRITES and not principal.can_write:
             return False

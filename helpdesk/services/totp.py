@@ -35,6 +35,7 @@ from helpdesk.domain.account_tokens import RecoveryCode
 from helpdesk.domain.accounts import User
 from helpdesk.infra.settings import get_settings
 from helpdesk.services import account_mail, accounts, audit, ratelimit
+from helpdesk.services import staff_totp_rule
 from helpdesk.services.errors import ServiceError
 
 STEP_S = 30
@@ -222,6 +223,8 @@ def disable(session: Session, actor: User, *, code: str = "", password: str = ""
         raise ServiceError("errors.forbidden")
     if not is_enabled(user):
         raise ServiceError("totp.already_off")
+    if user.is_staff and staff_totp_rule.required():
+        raise ServiceError("totp.required_for_staff")  # the admin's rule; an operator can still help
     _check_limits(session, user.id)
     proven = bool(code) and _second_factor_ok(session, user, code, now) != ""
     if not proven and password:

@@ -7,6 +7,7 @@ from typing import Callable, Optional
 import reflex as rx
 
 from helpdesk.domain.accounts import User
+from helpdesk.services import staff_totp_rule
 from helpdesk.web import routes
 from helpdesk.web.app_state import AppState
 
@@ -32,6 +33,9 @@ class GuardedState(AppState):
 
             return None, rx.redirect(f"{routes.LOGIN}?next={quote(target, safe='')}")
         if not self._may_enter(user):
+            if staff_totp_rule.enrollment_due(user) and self.router.url.path != routes.ACCOUNT:
+                # The admin requires two-step sign-in of staff: /account says so and sets it up.
+                return None, rx.redirect(f"{routes.ACCOUNT}#security")
             self.access = "denied"
             return None, None
         self.access = "ok"

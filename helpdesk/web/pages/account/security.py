@@ -12,7 +12,7 @@ import reflex as rx
 
 from helpdesk.domain.accounts import User
 from helpdesk.infra.db import session_scope
-from helpdesk.services import totp
+from helpdesk.services import staff_totp_rule, totp
 from helpdesk.services.errors import ServiceError
 from helpdesk.web.access import rule
 from helpdesk.web.components.ui import T, form_error, labeled_input, tid
@@ -33,6 +33,7 @@ class SecurityState(GuardedState):
     recovery_codes: list[str] = []  # shown once, right after turning it on; never reloaded
     sec_errors: dict[str, str] = {}
     sec_notice: str = ""
+    totp_required: bool = False  # the admin requires it of staff and this account has not turned it on
 
     def _reload(self, user) -> None:
         with session_scope() as s:
@@ -40,6 +41,7 @@ class SecurityState(GuardedState):
             self.totp_on = totp.is_enabled(row)
             self.totp_since = row.totp_enabled_at.strftime("%Y-%m-%d") if row.totp_enabled_at else ""
             self.recovery_left = totp.recovery_codes_left(s, row) if self.totp_on else 0
+            self.totp_required = staff_totp_rule.enrollment_due(row)
 
     def _close_setup(self) -> None:
         self.setup_open, self.totp_secret, self.totp_qr = False, "", ""
@@ -261,6 +263,8 @@ def security_section() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(T["totp.title"], as_="h2", size="4"),
+            rx.cond(S.totp_required, rx.callout(T["totp.required_notice"], icon="shield-alert", color_scheme="amber",
+                                                role="alert", width="100%", custom_attrs=tid("totp-required"))),
             _status(),
             rx.text(T["totp.help"], size="2"),
             form_error(S.sec_errors.get("form", "")),
@@ -282,5 +286,6 @@ def security_section() -> rx.Component:
             on_mount=S.load_security,
         ),
         width="100%",
+        id="security",
         custom_attrs=tid("security-section"),
     )

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from helpdesk import i18n
 from helpdesk.infra.db import session_scope
-from helpdesk.services import policy, privacy, privacy_admin
+from helpdesk.services import policy, privacy, privacy_admin, staff_totp
 from helpdesk.services.errors import NotFound, ServiceError, ValidationError
 from helpdesk.services.policy import Action
 from helpdesk.web import relocalize, routes
@@ -30,6 +30,7 @@ class AuditView(BaseModel):
 
 class PrivacyAdminState(AppState):
     retention: str = ""
+    staff_totp_on: bool = False
     audit: list[AuditView] = []
     errors: dict[str, str] = {}
 
@@ -41,6 +42,7 @@ class PrivacyAdminState(AppState):
         loc = self.locale
         with session_scope() as s:
             self.retention = str(privacy.retention_days(s))
+            self.staff_totp_on = staff_totp.is_required(s)
             rows = privacy_admin.audit_rows(s, actor, AUDIT_ROWS)
         self.audit = [AuditView(at=i18n.relative_time(r.at, loc), at_full=i18n.full_datetime(r.at, loc), action=r.action,
                                 actor=r.actor or "—", target=r.target) for r in rows]
@@ -81,6 +83,22 @@ class PrivacyAdminState(AppState):
             return rx.toast.error(self._error_text(err))
         self._reload(actor)
         return rx.toast.success(self._tr("admin.saved"))
+
+    @rule("admin")
+    @rx.event
+    def set_staff_totp(self, on: bool):
+        actor = self._admin()
+        if actor is None:
+            return
+        try:
+            with session_scope() as s:
+                staff_totp.set_required(s, actor, on is True, ip=self._client_ip())
+        except ServiceError as err:
+            self._reload(actor)
+            return rx.toast.error(self._error_text(err))
+        staff_totp.invalidate()  # after the commit: this worker knows at once
+        self._reload(actor)
+        return rx.toast.success(self._tr("totp.staff_rule_on" if self.staff_totp_on else "totp.staff_rule_off"))
 
     @rule("admin")
     @rx.event
@@ -157,6 +175,18 @@ def privacy_section() -> rx.Component:
                 on_submit=S.save_retention, reset_on_submit=False,
             ),
             testid="privacy-retention",
+        ),
+        _card(
+            rx.heading(T["totp.staff_rule_title"], size="4", as_="h2"),
+            rx.text(T["totp.staff_rule_help"], size="2", color_scheme="gray"),
+            rx.el.label(
+                rx.hstack(
+                    rx.switch(checked=S.staff_totp_on, on_change=S.set_staff_totp, custom_attrs=tid("staff-totp-required")),
+                    rx.text(T["totp.staff_rule_label"], size="2"),
+                    align="center", spacing="2",
+                ),
+            ),
+            testid="staff-totp-card",
         ),
         _card(
             rx.heading(T["privacy_admin.erase_title"], size="4", as_="h2"),
