@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
+from sqlalchemy import String, cast
 from sqlmodel import Session, select
 
 from helpdesk.domain.accounts import User
@@ -64,3 +65,11 @@ def record(session: Session, kind: str, source: Ticket, target: Ticket, actor: U
     session.add(row)
     session.flush()
     return row
+
+
+def forget_address(session: Session, email: str) -> None:
+    """Erasure (services/privacy): a merge's record of the CCs it added holds the address too.
+    Dropping it only means an undo leaves that (already deleted) CC alone."""
+    rows = session.exec(select(TicketMerge).where(cast(TicketMerge.cc_emails, String).like(f'%"{email}"%'))).all()
+    for row in rows:
+        row.cc_emails = [e for e in row.cc_emails if e != email]

@@ -251,3 +251,14 @@ def test_admin_undoes_a_split(world):
         assert ("split_undone", f"#{new_number}") in _events(s, orig) and ("split_undone", f"#{number}") in _events(s, new)
         assert not _mails(s, "solved:")  # closed quietly: no survey
         assert s.exec(select(AuditEvent).where(AuditEvent.action == "ticket.split_undone")).one() is not None
+
+
+def test_erasing_an_account_drops_its_address_from_the_merge_record(world):
+    from helpdesk.services import privacy
+
+    source, target = _merged(world)
+    with session_scope() as s:
+        assert s.exec(select(TicketMerge)).one().cc_emails == ["bob@x.test"]
+        privacy.anonymize_user(s, world["admin"], world["bob"].id)
+    with session_scope() as s:
+        assert s.exec(select(TicketMerge)).one().cc_emails == []

@@ -154,7 +154,7 @@ def _dialog(open_, title, text, yes, on_yes, on_cancel, name: str) -> rx.Compone
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button(T["moves.cancel"], variant="soft", color_scheme="gray", on_click=on_cancel,
                                                  custom_attrs=tid(f"{name}-cancel"))),
-                rx.alert_dialog.action(rx.button(yes, color_scheme="red", on_click=on_yes, custom_attrs=tid(f"{name}-confirm"))),
+                rx.alert_dialog.action(rx.button(yes, color_scheme="red", high_contrast=True, on_click=on_yes, custom_attrs=tid(f"{name}-confirm"))),
                 justify="end",
                 spacing="2",
                 padding_top="1rem",
@@ -172,7 +172,9 @@ def split_dialog() -> rx.Component:
 
 
 def _what() -> rx.Component:
-    link = rx.link("#", M.undo_other, href="/agent/tickets/" + M.undo_other.to_string(), custom_attrs=tid("undo-other"))
+    # Underlined: inside a sentence a link must not be told apart by its colour alone (axe).
+    link = rx.link("#", M.undo_other, href="/agent/tickets/" + M.undo_other.to_string(), underline="always",
+                   custom_attrs=tid("undo-other"))
     key = rx.match(
         M.undo_kind + "-" + M.undo_role,
         ("merge-source", T["moves.merged_into"]),
@@ -194,7 +196,7 @@ def undo_card() -> rx.Component:
                 _what(),
                 rx.text(rx.cond(merge, T["moves.undo_merge_hint"], T["moves.undo_split_hint"]), size="1", color_scheme="gray"),
                 rx.button(rx.icon("undo-2", size=14, aria_hidden="true"), rx.cond(merge, T["moves.undo_merge"], T["moves.undo_split"]),
-                          on_click=M.ask_undo, variant="soft", color_scheme="red", size="2", width="100%",
+                          on_click=M.ask_undo, variant="soft", color_scheme="red", high_contrast=True, size="2", width="100%",
                           custom_attrs={"data-testid": rx.cond(merge, "merge-undo", "split-undo")}),
                 spacing="2",
                 width="100%",
