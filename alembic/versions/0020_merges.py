@@ -5,7 +5,7 @@ Revises: 0019_knowledge
 
 - ticket_merges: one row per merge (source -> target) or split (original -> new ticket): the
   message and attachment ids it moved, the CC addresses it added to the target, the source's
-  status before, who and when, and when (and by whom) it was undone. Starts empty: merges made
+  status before, the note it left on the source, who and when, and when (and by whom) it was undone. Starts empty: merges made
   before this migration cannot be undone.
 """
 import sqlalchemy as sa
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column('attachment_ids', sa.JSON(), nullable=False),
         sa.Column('cc_emails', sa.JSON(), nullable=False),
         sa.Column('source_status', sa.String(length=16), nullable=False),
+        sa.Column('note_message_id', sa.Integer(), sa.ForeignKey('messages.id', ondelete='SET NULL'), nullable=True),
         sa.Column('actor_id', sa.Integer(), sa.ForeignKey('users.id'), nullable=True),
         sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column('undone_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),

@@ -34,6 +34,10 @@ class TicketMerge(SQLModel, table=True):
     attachment_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     cc_emails: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     source_status: str = Field(default="", max_length=16)  # the source's status before a merge closed it
+    # The "continues in #B" note a merge posts on the source: undo hides it from the customer.
+    note_message_id: Optional[int] = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("messages.id", ondelete="SET NULL"), nullable=True)
+    )
     actor_id: Optional[int] = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow)
     undone_at: Optional[datetime] = Field(default=None)

@@ -90,7 +90,9 @@ def merge(session: Session, actor: Optional[User], source_number: object, target
                 pass  # full CC list or an address that is no longer valid: the merge still happens
 
     note = NOTE.get(source.locale, NOTE["es"]).format(target=target.number)
-    session.add(Message(ticket_id=source.id, author_id=actor.id, body=note, created_at=now))
+    note_message = Message(ticket_id=source.id, author_id=actor.id, body=note, created_at=now)
+    session.add(note_message)
+    session.flush()
     tickets.record_event(session, source, actor, "merged_into", "", f"#{target.number}")
     tickets.record_event(session, target, actor, "merged_from", "", f"#{source.number}")
     ticket_moves.close_quietly(session, source, actor, now)
@@ -98,7 +100,8 @@ def merge(session: Session, actor: Optional[User], source_number: object, target
     # Only the CCs this merge added: undoing it must not drop someone who was already there.
     added = [e for e in _cc_emails(session, target) if e not in had]
     row = ticket_moves.record(session, MERGE, source, target, actor, now, message_ids=[m.id for m in moved],
-                              attachment_ids=list(files), cc_emails=added, source_status=source_status)
+                              attachment_ids=list(files), cc_emails=added, source_status=source_status,
+                              note_message_id=note_message.id)
     requester = session.get(User, source.requester_id)
     if requester is not None and requester.email:
         ticket_moves.tell_customer(session, about=target, locale=source.locale, template="ticket_merged",

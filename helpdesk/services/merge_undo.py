@@ -1,8 +1,8 @@
 """An admin undoes a merge or a split, from what it recorded (ticket_merges).
 
 Undoing a merge moves the messages and attachments it moved back to the source, removes from
-the target only the CC addresses the merge added, and reopens the source to the status it had
-(a merged source was closed). Undoing a split moves the message back and closes the new ticket
+the target only the CC addresses the merge added, reopens the source to the status it had (a
+merged source was closed) and turns the merge's "continues in #B" note into an internal note. Undoing a split moves the message back and closes the new ticket
 quietly (no survey). Replies written on the other ticket since stay where they were written.
 Both tickets get a history entry naming the other, and the audit log who undid what.
 
@@ -116,6 +116,11 @@ def undo(session: Session, actor: Optional[User], record_id: object, *, now: dat
         ticket_moves.close_quietly(session, target, actor, now)
     else:
         _reopen_to(session, source, actor, row.source_status, now)
+        # "The conversation continues in #B" is no longer true: agents keep it as a note, the
+        # customer no longer reads it (the history says the merge was undone).
+        if row.note_message_id:
+            session.exec(update(Message).where(Message.id == row.note_message_id, Message.ticket_id == source.id)
+                         .values(is_internal=True))
     kind = "split_undone" if row.kind == SPLIT else "merge_undone"
     tickets.record_event(session, source, actor, kind, "", f"#{target.number}")
     tickets.record_event(session, target, actor, kind, "", f"#{source.number}")

@@ -58,10 +58,11 @@ def tell_customer(session: Session, *, about: Ticket, locale: str, template: str
 
 
 def record(session: Session, kind: str, source: Ticket, target: Ticket, actor: User, now: datetime, *,
-           message_ids: list[int], attachment_ids: list[int], cc_emails: list[str] = (), source_status: str = "") -> TicketMerge:
+           message_ids: list[int], attachment_ids: list[int], cc_emails: list[str] = (), source_status: str = "",
+           note_message_id: Optional[int] = None) -> TicketMerge:
     row = TicketMerge(kind=kind, source_id=source.id, target_id=target.id, message_ids=sorted(message_ids),
                       attachment_ids=sorted(attachment_ids), cc_emails=list(cc_emails), source_status=source_status,
-                      actor_id=actor.id, created_at=now)
+                      note_message_id=note_message_id, actor_id=actor.id, created_at=now)
     session.add(row)
     session.flush()
     return row

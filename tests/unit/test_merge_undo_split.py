@@ -110,6 +110,11 @@ def test_admin_undoes_a_merge(world):
         assert src.status == "pending"
         bodies = [m.body for m in s.exec(select(Message).where(Message.ticket_id == src.id)).all()]
         assert "Sigue sin funcionar" in bodies and "Desde esta mañana no salen las llamadas." in bodies
+        # The "continues in #target" note is no longer shown to the customer.
+        shown = [m.body for m in tickets.messages_for(s, world["bob"], src)]
+        assert not [b for b in shown if f"#{target}" in b] and "Sigue sin funcionar" in shown
+        assert [m for m in s.exec(select(Message).where(Message.ticket_id == src.id, Message.is_internal == True)).all()  # noqa: E712
+                if f"#{target}" in m.body]
         left = [m.body for m in s.exec(select(Message).where(Message.ticket_id == tgt.id)).all()]
         assert "Sigue sin funcionar" not in left and "Respuesta escrita después de fusionar" in left
         assert s.exec(select(Attachment).where(Attachment.ticket_id == src.id)).one().filename == "a.txt"
