@@ -18,6 +18,7 @@ from helpdesk.web.pages.agent.page import agent_page
 from helpdesk.web.pages.agent.state import AgentQueueState
 from helpdesk.web.pages.agent_dashboard.page import dashboard_page
 from helpdesk.web.pages.agent_dashboard.state import DashboardState
+from helpdesk.web.pages.agent_ticket.moves import MovesState
 from helpdesk.web.pages.agent_ticket.page import agent_ticket_page
 from helpdesk.web.pages.agent_ticket.state import AgentTicketState
 from helpdesk.web.pages.auth.page import login_page, logout_page, register_page
@@ -75,7 +76,7 @@ def _page(component, route: str, title: str, on_load=None, *, loads_app: bool = 
     # loads_app: the page's handler runs AppState's part itself (see HelpCenterState.load_home).
     handlers = [] if loads_app else [AppState.load_app]
     if on_load is not None:
-        handlers.append(on_load)
+        handlers.extend(on_load if isinstance(on_load, list) else [on_load])
     app.add_page(component, route=route, title=f"{title} — {SITE}" if title else SITE, on_load=handlers)
 
 
@@ -94,7 +95,7 @@ _page(my_tickets_page, routes.MY_TICKETS, "Mis tickets", MyTicketsState.load)
 _page(ticket_page, routes.TICKET, "Ticket", TicketState.load)
 # Agents and admins
 _page(agent_page, routes.AGENT, "Panel de agentes", AgentQueueState.load)
-_page(agent_ticket_page, routes.AGENT_TICKET, "Ticket", AgentTicketState.load)
+_page(agent_ticket_page, routes.AGENT_TICKET, "Ticket", [AgentTicketState.load, MovesState.load])
 _page(dashboard_page, routes.AGENT_DASHBOARD, "Indicadores", DashboardState.load)
 _page(kb_admin_page, routes.KB_ADMIN, "Artículos", KbAdminState.load)
 _page(admin_page, routes.ADMIN, "Administración", AdminState.load)

@@ -10,6 +10,8 @@ rendered unescaped (they are not HTML). Context per template:
     status_changed        name, ticket_number, subject, status, link
     ticket_solved_survey  name, ticket_number, subject, good_link, bad_link, link
     welcome               name, link
+    ticket_merged         name, ticket_number (the target), subject, source_number, link
+    ticket_split          name, ticket_number (the new ticket), subject, source_number, link
 
 Delivery. `deliver_pending` claims due rows one by one with a conditional UPDATE that moves
 them to "sending" with a lease (next_attempt_at = now + lease), sends outside any
@@ -56,6 +58,8 @@ TEMPLATES = frozenset({"ticket_created", "agent_reply", "status_changed", "ticke
 TEMPLATES = TEMPLATES | {"account_notice"}
 # The customer's "your answer will be late" mail: services/promise_watch.py.
 TEMPLATES = TEMPLATES | {"promise_slipping"}
+# "Your ticket continues in #B" after a merge or a split: services/ticket_moves.py.
+TEMPLATES = TEMPLATES | {"ticket_merged", "ticket_split"}
 LOCALES = ("es", "en")
 DEFAULT_LOCALE = "es"
 

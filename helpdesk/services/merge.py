@@ -8,6 +8,9 @@
   (reported as not found), and across two different organizations (the target's people would
   read another organization's conversation).
 Each ticket records the merge in its history, and the audit log records who merged what.
+The source's requester gets a mail saying where their conversation continues (outbox, so it
+leaves only once the merge commits). What moved is recorded (ticket_merges) so that an admin
+can undo it (services/merge_undo.py).
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from sqlmodel import Session, select
 
 from helpdesk.domain import utcnow
 from helpdesk.domain.accounts import User
+from helpdesk.domain.ticket_moves import MERGE
 from helpdesk.domain.tickets import Attachment, Message, Ticket, TicketCC, TicketStatus, parse_number
 from helpdesk.infra import bus
-from helpdesk.services import audit, tickets
+from helpdesk.services import audit, ticket_moves, tickets
 from helpdesk.services.authz import require_staff
 from helpdesk.services.errors import ServiceError, ValidationError
 from helpdesk.services.search import tickets as ticket_search
@@ -33,11 +37,8 @@ NOTE = {
 }
 
 
-def _close_quietly(session: Session, ticket: Ticket, actor: User, now: datetime) -> None:
-    """Solved then closed through the one status setter (history, SLA clock), no survey mail."""
-    if ticket.status_enum is not TicketStatus.SOLVED:
-        tickets._set_status(session, ticket, actor, TicketStatus.SOLVED, now)  # noqa: SLF001 - the single status setter
-    tickets._set_status(session, ticket, actor, TicketStatus.CLOSED, now)  # noqa: SLF001
+def _cc_emails(session: Session, ticket: Ticket) -> list[str]:
+    return list(session.exec(select(TicketCC.email).where(TicketCC.ticket_id == ticket.id).order_by(TicketCC.id)).all())
 
 
 def check(session: Session, actor: Optional[User], source_number: object, target_number: object) -> tuple[Ticket, Ticket]:
@@ -69,7 +70,9 @@ def merge(session: Session, actor: Optional[User], source_number: object, target
     actor = require_staff(actor)
     source, target = check(session, actor, source_number, target_number)
 
+    source_status = source.status
     moved = session.exec(select(Message).where(Message.ticket_id == source.id)).all()
+    files = session.exec(select(Attachment.id).where(Attachment.ticket_id == source.id)).all()
     session.exec(update(Message).where(Message.ticket_id == source.id).values(ticket_id=target.id))
     session.exec(update(Attachment).where(Attachment.ticket_id == source.id).values(ticket_id=target.id))
     for message in moved:
@@ -78,6 +81,7 @@ def merge(session: Session, actor: Optional[User], source_number: object, target
     copied = [session.get(User, source.requester_id).email] if source.requester_id != target.requester_id else []
     copied += [cc.email for cc in session.exec(select(TicketCC).where(TicketCC.ticket_id == source.id)).all()]
     target_requester = session.get(User, target.requester_id)
+    had = set(_cc_emails(session, target))
     for email in dict.fromkeys(copied):
         if email and email != target_requester.email:
             try:
@@ -86,12 +90,22 @@ def merge(session: Session, actor: Optional[User], source_number: object, target
                 pass  # full CC list or an address that is no longer valid: the merge still happens
 
     note = NOTE.get(source.locale, NOTE["es"]).format(target=target.number)
-    session.add(Message(ticket_id=source.id, author_id=actor.id, body=note, created_at=now))
+    note_message = Message(ticket_id=source.id, author_id=actor.id, body=note, created_at=now)
+    session.add(note_message)
+    session.flush()
     tickets.record_event(session, source, actor, "merged_into", "", f"#{target.number}")
     tickets.record_event(session, target, actor, "merged_from", "", f"#{source.number}")
-    _close_quietly(session, source, actor, now)
-    target.updated_at = target.last_activity_at = now
-    target.version = (target.version or 0) + 1
+    ticket_moves.close_quietly(session, source, actor, now)
+    ticket_moves.touch(target, now)
+    # Only the CCs this merge added: undoing it must not drop someone who was already there.
+    added = [e for e in _cc_emails(session, target) if e not in had]
+    row = ticket_moves.record(session, MERGE, source, target, actor, now, message_ids=[m.id for m in moved],
+                              attachment_ids=list(files), cc_emails=added, source_status=source_status,
+                              note_message_id=note_message.id)
+    requester = session.get(User, source.requester_id)
+    if requester is not None and requester.email:
+        ticket_moves.tell_customer(session, about=target, locale=source.locale, template="ticket_merged",
+                                   key=f"merged:{row.id}", to=requester, source_number=source.number)
     audit.record(session, "ticket.merged", actor.id, target=f"#{source.number} -> #{target.number}",
                  detail=f"messages={len(moved)}")
     session.flush()

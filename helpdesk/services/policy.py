@@ -52,6 +52,8 @@ class Action(str, enum.Enum):
     SET_CATEGORY = "set_category"
     ASSIGN = "assign"
     USE_API_WRITE = "use_api_write"          # an API token that may change things
+    SPLIT_TICKET = "split_ticket"            # a customer's message into a ticket of its own (staff)
+    UNDO_MERGE = "undo_merge"                # undo a merge or a split (admins: it rewrites two tickets)
 
 
 # Actions that change something: a read-scope API token is refused them.
@@ -59,12 +61,13 @@ WRITES = frozenset({
     Action.OPEN_TICKET, Action.REPLY_TICKET, Action.ADD_INTERNAL_NOTE, Action.ADD_CC, Action.REMOVE_CC,
     Action.REOPEN_TICKET, Action.RATE_TICKET, Action.CHANGE_STATUS, Action.SET_PRIORITY,
     Action.SET_CATEGORY, Action.ASSIGN, Action.USE_API_WRITE, Action.MANAGE_USERS, Action.ADMIN_SETTINGS,
+    Action.SPLIT_TICKET, Action.UNDO_MERGE,
 })
 STAFF_ONLY = frozenset({
     Action.STAFF_AREA, Action.VIEW_INTERNAL_NOTES, Action.ADD_INTERNAL_NOTE, Action.CHANGE_STATUS, Action.SET_PRIORITY,
-    Action.SET_CATEGORY, Action.ASSIGN,
+    Action.SET_CATEGORY, Action.ASSIGN, Action.SPLIT_TICKET,
 })
-ADMIN_ONLY = frozenset({Action.ADMIN_AREA, Action.MANAGE_USERS, Action.ADMIN_SETTINGS})
+ADMIN_ONLY = frozenset({Action.ADMIN_AREA, Action.MANAGE_USERS, Action.ADMIN_SETTINGS, Action.UNDO_MERGE})
 # What someone who is not signed in may do (a guest): everything else needs an account.
 VISITOR_MAY = frozenset({Action.OPEN_TICKET, Action.CHAT})
 # What the mailbox behind an e-mailed link may do without acting as an account: read.

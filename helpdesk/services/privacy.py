@@ -24,7 +24,7 @@ from helpdesk.domain.mail import AuditEvent
 from helpdesk.domain.sla import Setting
 from helpdesk.domain.tickets import Attachment, Message, SatisfactionRating, Ticket, TicketCC, TicketStatus
 from helpdesk.infra.storage import InvalidDigest, get_store
-from helpdesk.services import accounts, attachments, audit
+from helpdesk.services import accounts, attachments, audit, ticket_moves
 from helpdesk.services.authz import require_admin, require_user
 from helpdesk.services.errors import PermissionDenied, ServiceError, ValidationError
 from helpdesk.services.tickets import own_tickets_condition
@@ -122,6 +122,7 @@ def _anonymize(session: Session, user: User, actor_id: Optional[int], ip: str) -
     # CC rows and throttling records hold the address itself; e-mailed ticket links name it too,
     # and stop working because no account or CC matches it any more.
     session.exec(delete(TicketCC).where(TicketCC.email == old_email))
+    ticket_moves.forget_address(session, old_email)
     session.exec(delete(LoginAttempt).where(LoginAttempt.email == old_email))
     session.exec(update(AuditEvent).where(AuditEvent.target == old_email).values(target=f"user:{user.id}"))
     audit.record(session, audit.USER_ANONYMIZED, actor_id, target=f"user:{user.id}", ip=ip)

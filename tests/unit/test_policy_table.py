@@ -124,6 +124,9 @@ TICKET_RULES = {
     Action.SET_PRIORITY: {u: (ALL if u in STAFF else NONE) for u in USERS},
     Action.SET_CATEGORY: {u: (ALL if u in STAFF else NONE) for u in USERS},
     Action.ASSIGN: {u: (ALL if u in STAFF else NONE) for u in USERS},
+    Action.SPLIT_TICKET: {u: (ALL if u in STAFF else NONE) for u in USERS},
+    # Undoing a merge or split rewrites two tickets: admins only, not agents.
+    Action.UNDO_MERGE: {u: (ALL if u == "admin" else NONE) for u in USERS},
 }
 
 
@@ -218,6 +221,7 @@ LINK_CASES = [
     ("agent-mailbox@agentcc", Action.VIEW_INTERNAL_NOTES, "agentcc", False),
     ("agent-mailbox@agentcc", Action.ADD_INTERNAL_NOTE, "agentcc", False),
     ("agent-mailbox@agentcc", Action.CHANGE_STATUS, "agentcc", False),
+    ("agent-mailbox@agentcc", Action.SPLIT_TICKET, "agentcc", False),
     # a registered, unverified account: the mailbox keeps the guest ticket it was mailed about
     ("unverified@guest_old", Action.VIEW_TICKET, "guest_old", True),
     ("unverified@guest_old", Action.REPLY_TICKET, "guest_old", False),  # writes go through its own visibility
@@ -298,6 +302,10 @@ API_CASES = [
     ("agent", SCOPE_WRITE, Action.ADMIN_AREA, None, False),
     ("admin", SCOPE_WRITE, Action.MANAGE_USERS, None, True),
     ("admin", SCOPE_READ, Action.MANAGE_USERS, None, False),
+    ("admin", SCOPE_WRITE, Action.UNDO_MERGE, "other", True),
+    ("admin", SCOPE_READ, Action.UNDO_MERGE, "other", False),
+    ("agent", SCOPE_WRITE, Action.UNDO_MERGE, "other", False),
+    ("agent", SCOPE_READ, Action.SPLIT_TICKET, "other", False),
     ("deactivated", SCOPE_WRITE, Action.VIEW_TICKET, "deactivated_own", False),
     ("deactivated", SCOPE_WRITE, Action.USE_API_WRITE, None, False),
     ("deactivated_agent", SCOPE_WRITE, Action.STAFF_AREA, None, False),

@@ -11,6 +11,7 @@ from helpdesk.web.pages.agent_ticket.compose import note_box, reply_box
 from helpdesk.web.pages.agent_ticket.kb_draft import kb_draft_card
 from helpdesk.web.pages.agent_ticket.mail_warning import mail_warning
 from helpdesk.web.pages.agent_ticket.merge import merge_card
+from helpdesk.web.pages.agent_ticket.moves import split_button, split_dialog, undo_card
 from helpdesk.web.pages.agent_ticket.promises import clock_paused
 from helpdesk.web.pages.agent_ticket.state import NOBODY, AgentTicketState
 from helpdesk.web.pages.agent_ticket.views import EventView, MessageView, OtherTicketView, ViewerView
@@ -39,6 +40,7 @@ def _message(m: MessageView) -> rx.Component:
         ),
         rx.text(m.body, size="2", white_space="pre-wrap", overflow_wrap="anywhere", margin_top="0.5rem"),
         attachment_list(m.attachments),
+        split_button(m.id),
         rx.cond(
             m.eml_url != "",
             rx.link(rx.icon("mail", size=13, aria_hidden="true"), T["agent.original_mail"], href=m.eml_url, size="1",
@@ -330,6 +332,7 @@ def _content() -> rx.Component:
             rx.vstack(
                 mail_warning(),
                 rx.vstack(rx.foreach(S.messages, _message), spacing="3", width="100%", role="log", aria_label=T["agent.conversation"]),
+                split_dialog(),
                 reply_box(),
                 note_box(),
                 spacing="4",
@@ -337,7 +340,7 @@ def _content() -> rx.Component:
                 min_width="0",
             ),
             rx.vstack(_properties(), _requester(), _history(), kb_draft_card((S.status == "solved") | (S.status == "closed")),
-                      merge_card(S.status == "closed"), spacing="4", width="100%", min_width="0"),
+                      undo_card(), merge_card(S.status == "closed"), spacing="4", width="100%", min_width="0"),
             grid_template_columns=["minmax(0,1fr)", "minmax(0,1fr)", "minmax(0,1fr) 19rem"],
             gap="1.25rem",
             width="100%",
