@@ -27,3 +27,4 @@ from helpdesk.domain.account_tokens import AccountToken, RecoveryCode  # noqa: F
 from helpdesk.domain.chat import CallbackRequest, ChatConversation, ChatQuestion  # noqa: F401,E402
 from helpdesk.domain.fair_use import FairUseSignal  # noqa: F401,E402
 from helpdesk.domain.promise_watch import PromiseNotice  # noqa: F401,E402
+from helpdesk.domain.saved_views import SavedView  # noqa: F401,E402
