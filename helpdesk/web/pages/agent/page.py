@@ -55,7 +55,7 @@ def _filters() -> rx.Component:
                 default_value=S.search,
                 # Remounted when the settings come from the URL (?q=) or a saved view, so the box
                 # shows that search.
-                key=S.search_key.to_string(),
+                key=S.search_key,
                 on_change=S.set_search.debounce(350),
                 type="search",
                 size="3",

@@ -39,7 +39,9 @@ class SavedViewsMixin(rx.State, mixin=True):
     delete_dialog_open: bool = False
     delete_name: str = ""
     saved_notice: str = ""  # the last change, read out by screen readers (role=status)
-    search_key: int = 0  # bumped when a view sets the search: the search box shows the new text
+    # New on every change of settings from outside (URL, a view): the search box remounts and
+    # shows that text. Random rather than a counter: the page's load resets the State (guard).
+    search_key: str = ""
     _renaming_id: int = 0
     _deleting_id: int = 0
 
@@ -172,7 +174,9 @@ def _view_link(S, v: SavedViewItem) -> rx.Component:
             align_items="center",
             gap="0.35rem",
             padding="0.3rem 0.4rem 0.3rem 0.7rem",
-            color=rx.cond(active, rx.color("accent", 12), rx.color("gray", 12)),
+            # The chip sets the colour; the link's own hover colour (accent 8) is too pale to read.
+            color="inherit",
+            _hover={"color": "inherit", "text_decoration": "underline"},
             aria_current=rx.cond(active, "page", "false"),
             custom_attrs=tid("saved-view"),
         ),
@@ -201,6 +205,7 @@ def _view_link(S, v: SavedViewItem) -> rx.Component:
         flex_shrink="0",
         padding_right="0.3rem",
         border_radius="var(--radius-5)",
+        color=rx.cond(active, rx.color("accent", 12), rx.color("gray", 12)),
         border=rx.cond(active, f"1px solid {rx.color('accent', 8)}", f"1px solid {rx.color('gray', 6)}"),
         background=rx.cond(active, rx.color("accent", 4), rx.color("gray", 1)),
         custom_attrs={"data-active": rx.cond(active, "true", "false")},
@@ -270,11 +275,11 @@ def _delete_dialog(S) -> rx.Component:
 
 
 def saved_views_bar(S) -> rx.Component:
-    """The list of views (one line that scrolls sideways on a phone, wrapping on wider screens)
-    and the save button."""
+    """The title and the save button, with the views between them on a wide screen; on a phone
+    the views take a line of their own below, one row that scrolls sideways."""
     return rx.el.nav(
-        rx.hstack(
-            rx.text(T["saved_views.title"], size="2", weight="bold", id="saved-views-title", white_space="nowrap"),
+        rx.flex(
+            rx.text(T["saved_views.title"], size="2", weight="bold", id="saved-views-title", white_space="nowrap", order="1"),
             rx.cond(
                 S.saved.length() > 0,
                 rx.hstack(
@@ -284,11 +289,12 @@ def saved_views_bar(S) -> rx.Component:
                     flex_wrap=["nowrap", "wrap"],
                     overflow_x=["auto", "visible"],
                     padding_y="2px",
-                    flex="1 1 0",
+                    order=["3", "2"],
+                    flex=["1 1 100%", "1 1 0"],
                     min_width="0",
                     custom_attrs=tid("saved-views"),
                 ),
-                rx.text(T["saved_views.empty"], size="2", color_scheme="gray", flex="1 1 0", min_width="0"),
+                rx.text(T["saved_views.empty"], size="2", color_scheme="gray", order=["3", "2"], flex=["1 1 100%", "1 1 0"], min_width="0"),
             ),
             rx.button(
                 rx.icon("bookmark-plus", size=15, aria_hidden="true"),
@@ -297,9 +303,12 @@ def saved_views_bar(S) -> rx.Component:
                 variant="soft",
                 size="2",
                 flex_shrink="0",
+                margin_left="auto",
+                order=["2", "3"],
                 custom_attrs=tid("view-save"),
             ),
-            spacing="3",
+            gap="0.5rem 0.75rem",
+            wrap="wrap",
             align="center",
             width="100%",
         ),

@@ -120,7 +120,7 @@ class AgentQueueState(SavedViewsMixin, BulkMixin, GuardedState):
         wanted = url_filters.read(params, views=queue.VIEWS, sorts=queue.SORTS)
         self.view, self.sort, self.page = wanted["view"], wanted["sort"], wanted["page"]
         self.filters, self.search = wanted["filters"], wanted["search"]
-        self.search_key += 1
+        self.search_key = uuid.uuid4().hex[:12]
 
     @rx.var
     def current_query(self) -> str:
