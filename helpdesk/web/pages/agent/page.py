@@ -6,6 +6,7 @@ from helpdesk.services.queue import VIEWS
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, empty_state, guarded, tid
 from helpdesk.web.pages.agent.bulk import bulk_bar, row_checkbox, select_all
+from helpdesk.web.pages.agent.saved import saved_views_bar
 from helpdesk.web.pages.agent.state import ALL, AgentQueueState, QueueRowView
 from helpdesk.web.pages.agent.widgets import choice, priority_badge, sla_badge, status_badge, subnav
 
@@ -52,8 +53,9 @@ def _filters() -> rx.Component:
                 rx.input.slot(rx.icon("search", size=16)),
                 placeholder=T["agent.search_placeholder"],
                 default_value=S.search,
-                # Remounted once the list is loaded: a search from the URL (?q=) shows in the box.
-                key=S.loaded.to_string(),
+                # Remounted when the settings come from the URL (?q=) or a saved view, so the box
+                # shows that search.
+                key=S.search_key,
                 on_change=S.set_search.debounce(350),
                 type="search",
                 size="3",
@@ -213,6 +215,7 @@ def _content() -> rx.Component:
             align="end",
         ),
         rx.hstack(*[_view_tab(v) for v in VIEWS], spacing="1", wrap="wrap", width="100%", role="toolbar", aria_label=T["agent.views_label"]),
+        saved_views_bar(S),
         _filters(),
         bulk_bar(S),
         rx.box(

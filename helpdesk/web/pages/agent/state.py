@@ -11,12 +11,13 @@ from helpdesk import i18n
 from helpdesk.domain.accounts import User
 from helpdesk.infra import bus
 from helpdesk.infra.db import session_scope
-from helpdesk.services import fair_use, policy, queue
+from helpdesk.services import fair_use, policy, queue, saved_views
 from helpdesk.services.policy import Action
 from helpdesk.web import relocalize, routes
 from helpdesk.web.access import rule
 from helpdesk.web.pages.agent import live, url_filters
 from helpdesk.web.pages.agent.bulk import BulkMixin
+from helpdesk.web.pages.agent.saved import SavedViewsMixin
 from helpdesk.web.pages.guard import GuardedState
 
 ALL = "all"  # Radix selects need a non-empty value for "no filter"
@@ -45,7 +46,7 @@ class OptionView(BaseModel):
     name: str
 
 
-class AgentQueueState(BulkMixin, GuardedState):
+class AgentQueueState(SavedViewsMixin, BulkMixin, GuardedState):
     view: str = "open"
     sort: str = "activity"
     page: int = 1
@@ -114,6 +115,18 @@ class AgentQueueState(BulkMixin, GuardedState):
             self._load_page(actor)
         return actor
 
+    def _apply_settings(self, params: dict) -> None:
+        """Query parameters (the URL's, or a saved view's) -> the list's settings."""
+        wanted = url_filters.read(params, views=queue.VIEWS, sorts=queue.SORTS)
+        self.view, self.sort, self.page = wanted["view"], wanted["sort"], wanted["page"]
+        self.filters, self.search = wanted["filters"], wanted["search"]
+        self.search_key = uuid.uuid4().hex[:12]
+
+    @rx.var
+    def current_query(self) -> str:
+        """The list's settings as a saved view holds them: the «Mis vistas» entry to highlight."""
+        return saved_views.normalize(url_filters.query(self.view, self.sort, 1, self.filters, self.search, all_value=ALL))
+
     def _changed(self):
         """After user input: reload, and put the list's settings in the address bar."""
         if self._refresh() is None:
@@ -127,10 +140,9 @@ class AgentQueueState(BulkMixin, GuardedState):
         actor, redirect = self._enter()
         if actor is None:
             return redirect
-        wanted = url_filters.read(self.router.url.query_parameters, views=queue.VIEWS, sorts=queue.SORTS)
-        self.view, self.sort, self.page = wanted["view"], wanted["sort"], wanted["page"]
-        self.filters, self.search = wanted["filters"], wanted["search"]
+        self._apply_settings(self.router.url.query_parameters)
         self._load_choices(actor)
+        self._load_saved(actor)
         self._load_page(actor)
         return AgentQueueState.watch
 
