@@ -93,7 +93,11 @@ def register_defaults() -> None:
     register("deliver_webhooks", 1.0, deliver_webhooks)
     register("purge_api_records", 3600.0, purge_api_records)
     register("attachment_retention", 3600.0, purge_attachments)
-    register("orphan_blobs", 3600.0, sweep_orphans)
+    from helpdesk.services.upload_guard import SWEEP_EVERY
+
+    # Often: staged uploads expire two hours after they were stored, and the staging cap
+    # (services/upload_guard.py) counts on the sweep running this often.
+    register("orphan_blobs", SWEEP_EVERY.total_seconds(), sweep_orphans)
 
     def expire_chats() -> None:
         from helpdesk.services import chat_config

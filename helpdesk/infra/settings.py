@@ -43,6 +43,8 @@ class Settings:
     secret_key: str
     max_file_bytes: int = 10 * 1024 * 1024
     max_ticket_bytes: int = 25 * 1024 * 1024
+    # Bytes that forms may stage (upload before sending) in one expiry window, all clients together.
+    staged_max_bytes: int = 2 * 1024 * 1024 * 1024
     session_days: int = 14
     smtp_user: str = ""
     smtp_password: str = field(default="", repr=False)
@@ -159,6 +161,7 @@ def get_settings() -> Settings:
         secret_key=_secret_key(data_dir),
         max_file_bytes=_int("HELPDESK_MAX_FILE_MB", 10) * 1024 * 1024,
         max_ticket_bytes=_int("HELPDESK_MAX_TICKET_MB", 25) * 1024 * 1024,
+        staged_max_bytes=_int("HELPDESK_STAGED_MAX_BYTES", 2 * 1024 * 1024 * 1024),
         smtp_user=user,
         smtp_password=password,
         smtp_security=security,

@@ -24,6 +24,7 @@ import filetype
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from helpdesk.domain.inbound import InboundMail
 from helpdesk.domain.tickets import Attachment
 from helpdesk.infra.settings import get_settings
 from helpdesk.infra.storage import get_store, sha256_hex
@@ -316,9 +317,10 @@ def attach_staged(
     return attachment
 
 
-# Staged files wait in a browser tab's state until its form is sent; a day is far longer
-# than anyone keeps a form open, and attach_staged says "expired" if it happens anyway.
-ORPHAN_GRACE = timedelta(hours=24)
+# Staged files wait in a browser tab's state until its form is sent. Anyone can stage files
+# on the public forms (issue 13: disk filling), so they expire soon: two hours is longer than
+# a form usually stays open, and attach_staged says "expired" (attach again) if it does.
+ORPHAN_GRACE = timedelta(hours=2)
 _SWEEP_BATCH = 500
 
 
@@ -335,6 +337,8 @@ def sweep_orphan_blobs(session: Session, *, grace: timedelta = ORPHAN_GRACE, now
     for i in range(0, len(old), _SWEEP_BATCH):
         batch = old[i : i + _SWEEP_BATCH]
         used = set(session.exec(select(Attachment.sha256).where(Attachment.sha256.in_(batch))).all())
+        # Kept originals of received mails share the store (agents' "show original").
+        used |= set(session.exec(select(InboundMail.eml_sha256).where(InboundMail.eml_sha256.in_(batch))).all())
         for digest in batch:
             if digest not in used and store.delete(digest):
                 removed += 1

@@ -165,16 +165,31 @@ def find_similar_open_ticket(session: Session, requester: User, subject: str) ->
 # ------------------------------------------------------------------ the checks
 
 
+ACCOUNT_HINT = "tickets.email_has_account"
+
+
 def _precheck(session: Session, actor: Optional[User], sub: Submission, field_errors: dict[str, str]) -> None:
-    """Honeypot, then field errors (with a missing captcha among them), then the captcha."""
+    """Honeypot, then field errors (with a missing captcha among them), then the captcha, and
+    only then "this address has an account"."""
     if (sub.honeypot or "").strip():
         raise Refused()
     errors = dict(field_errors)
+    # Told before the captcha, that hint answered "is X a customer?" for free (issue 13).
+    has_account = errors.get("email") == ACCOUNT_HINT
+    if has_account:
+        del errors["email"]
     if not (sub.captcha_payload or "").strip():
         errors["captcha"] = "captcha.required"
     if errors:
         raise ValidationError(errors)
     captcha.require_valid(session, sub.captcha_payload, field="captcha")
+    if has_account:
+        # Spend the solution and count the try although the caller rolls back: each address
+        # probed costs a proof of work and a hit on the per-IP ticket limit.
+        if sub.ip:
+            ratelimit.hit(session, f"ticket:ip:{sub.ip}", *IP_LIMIT)
+        session.commit()
+        raise ValidationError({"email": ACCOUNT_HINT})
 
 
 def _count(session: Session, actor: Optional[User], sub: Submission) -> None:

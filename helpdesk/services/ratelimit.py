@@ -50,8 +50,11 @@ def check_only(session: Session, key: str, limit: int, window_s: int, *, now: da
         raise _refuse(oldest, window_s, now)
 
 
-def hit(session: Session, key: str, limit: int, window_s: int, *, now: datetime | None = None) -> None:
+def hit(session: Session, key: str, limit: int, window_s: int, *, now: datetime | None = None, cost: int = 1) -> None:
     """Count one action under `key`, or raise RateLimited (recording nothing) when over `limit`.
+
+    `cost` counts one action as several units (e.g. one per MiB of an upload), so a byte
+    budget uses the same table and the same window arithmetic as a count of actions.
 
     The hit is written in the caller's transaction, so an action that fails and rolls back
     is not counted. To count every attempt, successful or not (e.g. guessing), call this
@@ -65,12 +68,13 @@ def hit(session: Session, key: str, limit: int, window_s: int, *, now: datetime 
         session.exec(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))").bindparams(k=key))
     # Write first, count after: on SQLite the insert takes the single write lock, so the
     # count that follows sees every committed hit and no other writer is half-way.
-    row = RateLimitHit(key=key, created_at=now)
-    session.add(row)
+    rows = [RateLimitHit(key=key, created_at=now) for _ in range(max(1, cost))]
+    session.add_all(rows)
     session.flush()
     count, oldest = _window(session, key, window_s, now)
     if count > limit:
-        session.delete(row)
+        for row in rows:
+            session.delete(row)
         session.flush()
         raise _refuse(oldest, window_s, now)
 

@@ -31,6 +31,7 @@ from helpdesk.services.errors import ServiceError
 from helpdesk.web.api import limit_upload_size
 from helpdesk.web.pages.ticket.state import TicketState
 from tests.security.conftest import PASSWORD, sign_in, state_of
+from tests.support.captcha import solved
 
 XSS = ['<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=1">', '[a](javascript:window.__xss=1)',
        '<svg onload="window.__xss=1"><script>window.__xss=1</script></svg>']
@@ -189,7 +190,7 @@ def test_form_fuzz_register_login_reply_cc(world, name, email, password, body):
             except ServiceError:
                 s.rollback()
 
-    guarded(lambda s: accounts.register(s, name=name, email=email, password=password))
+    guarded(lambda s: accounts.register(s, captcha_payload=solved(), name=name, email=email, password=password))
     guarded(lambda s: accounts.authenticate(s, email=email, password=password))
     guarded(lambda s: tickets.add_message(s, s.get(User, world["outsider"]["id"]), world["tickets"]["outsider"], body))
     guarded(lambda s: tickets.add_cc(s, s.get(User, world["outsider"]["id"]), world["tickets"]["outsider"], email))
@@ -205,5 +206,5 @@ def test_nul_bytes_in_account_forms_are_a_form_error_not_a_database_error(world)
         accounts.authenticate(s, email="\x00", password="x")
     assert err.value.code == "errors.bad_credentials"
     with session_scope() as s:
-        user, _ = accounts.register(s, name="Ana\x00 Ruiz", email="ana\x00@nul.test", password=PASSWORD)
+        user, _ = accounts.register(s, captcha_payload=solved(), name="Ana\x00 Ruiz", email="ana\x00@nul.test", password=PASSWORD)
         assert user.name == "Ana Ruiz" and user.email == "ana@nul.test"

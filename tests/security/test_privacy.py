@@ -21,6 +21,7 @@ from helpdesk.services import accounts, audit, privacy, tickets
 from helpdesk.services.errors import PermissionDenied, ServiceError, ValidationError
 from helpdesk.web.pages.account.state import AccountState
 from tests.security.conftest import PASSWORD, sign_in, state_of
+from tests.support.captcha import solved
 
 
 def _user(s, world, key) -> User:
@@ -73,7 +74,7 @@ def test_request_deletion_anonymizes_and_keeps_tickets(world):
         accounts.authenticate(s, email="jefa@acme.test", password=PASSWORD)
     # The address is free again: the person may register anew, without their old tickets.
     with session_scope() as s:
-        user, _ = accounts.register(s, name="Nueva", email="jefa@acme.test", password=PASSWORD)
+        user, _ = accounts.register(s, captcha_payload=solved(), name="Nueva", email="jefa@acme.test", password=PASSWORD)
         assert user.id != vid
 
 

@@ -43,6 +43,8 @@ class _Router:
     def __init__(self, number):
         self.page = type("P", (), {"params": {"id": str(number)}})()
         self.url = type("U", (), {"path": f"/agent/tickets/{number}", "query": "", "query_parameters": {}})()
+        # Uploads are counted per client address (services/upload_guard.py).
+        self.session = type("S", (), {"client_ip": "192.0.2.10"})()
 
 
 def test_reply_note_and_stale_warning(root, people, ticket, monkeypatch):

@@ -8,6 +8,7 @@ from helpdesk.domain.accounts import AuthSession, Role
 from helpdesk.infra.db import session_scope
 from helpdesk.services import accounts
 from helpdesk.services.errors import PermissionDenied, RateLimited, ServiceError, ValidationError
+from tests.support.captcha import solved
 
 
 def _user(email="ana@example.com", password="correcto-123", **kw):
@@ -17,7 +18,7 @@ def _user(email="ana@example.com", password="correcto-123", **kw):
 
 def test_register_normalizes_email_and_signs_in(db):
     with session_scope() as s:
-        user, token = accounts.register(s, name="Ana", email="  Ana@Example.COM ", password="secreto-123")
+        user, token = accounts.register(s, captcha_payload=solved(), name="Ana", email="  Ana@Example.COM ", password="secreto-123")
     assert user.email == "ana@example.com"
     assert user.role == "customer"
     with session_scope() as s:
@@ -36,7 +37,7 @@ def test_duplicate_email_case_insensitive_is_refused(db):
 
 def test_registration_validates_every_field(db):
     with pytest.raises(ValidationError) as err, session_scope() as s:
-        accounts.register(s, name="", email="nope", password="123")
+        accounts.register(s, captcha_payload=solved(), name="", email="nope", password="123")
     assert set(err.value.errors) == {"name", "email", "password"}
 
 

@@ -8,6 +8,7 @@ import random
 import struct
 import zipfile
 import zlib
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -291,6 +292,30 @@ def test_store_validated_dedupes_bytes_and_adds_rows(db):
         s.flush()
         assert att.delete_blob_if_unused(s, vf.sha256) is True
         assert not get_store().exists(vf.sha256)
+
+
+def test_staged_files_never_sent_expire_within_hours_but_kept_mail_originals_stay(db):
+    """Issue 13: anyone can stage files on the public forms, so unsent ones must not wait a day;
+    the .eml kept for a received mail shares the store and is no orphan."""
+    import time as _time
+
+    from helpdesk.domain.inbound import InboundMail
+
+    assert att.ORPHAN_GRACE <= timedelta(hours=2)
+    with Session(db) as s:
+        store = get_store()
+        stale = att.stage(att.validate_upload("olvidado.txt", b"subido y olvidado\n")).sha256
+        recent = att.stage(att.validate_upload("en-curso.txt", b"formulario abierto\n")).sha256
+        eml = store.put(b"From: a@b.test\r\nSubject: hola\r\n\r\ncuerpo\r\n")
+        s.add(InboundMail(dedupe_key="<m1@b.test>", eml_sha256=eml))
+        s.commit()
+        now = _time.time()
+        for digest, age_h in ((stale, 2.5), (recent, 1.0), (eml, 30.0)):
+            os.utime(store.path_for(digest), (now - age_h * 3600, now - age_h * 3600))
+
+        assert att.sweep_orphan_blobs(s, now=now) == 1
+        assert not store.exists(stale)
+        assert store.exists(recent) and store.exists(eml)
 
 
 def test_orphan_sweep_removes_only_old_unused_blobs(db):

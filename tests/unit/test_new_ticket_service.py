@@ -221,6 +221,35 @@ def test_guests_are_not_told_about_other_peoples_tickets(world):
         new_ticket.add_to_existing(s, None, number, sub(world))
 
 
+def test_guests_learn_whether_an_address_has_an_account_only_after_a_solved_captcha(world):
+    """Issue 13: "this address has an account, sign in" before the captcha let anyone test
+    addresses for free. Now, without a solution, a customer's address and an unknown one get
+    the very same answer; with one, the hint costs that solution (it cannot be replayed)."""
+    answers = {}
+    for email in ("ana@x.test", "nadie@x.test"):
+        for payload in ("", "no-es-una-solucion"):
+            with pytest.raises(ServiceError) as err, session_scope() as s:
+                new_ticket.submit(s, None, sub(world, guest_name="X", guest_email=email, captcha_payload=payload))
+            answers[(email, payload)] = (err.value.code, getattr(err.value, "errors", {}), err.value.field)
+    assert answers[("ana@x.test", "")] == answers[("nadie@x.test", "")] == (
+        "errors.form_invalid", {"captcha": "captcha.required"}, None)
+    assert answers[("ana@x.test", "no-es-una-solucion")] == answers[("nadie@x.test", "no-es-una-solucion")] == (
+        "captcha.invalid", {}, "captcha")
+    # Another field wrong as well: still no word about the account.
+    with pytest.raises(ValidationError) as err, session_scope() as s:
+        new_ticket.submit(s, None, sub(world, subject="", guest_name="X", guest_email="ana@x.test"))
+    assert "email" not in err.value.errors
+
+    payload = solved()
+    with pytest.raises(ValidationError) as err, session_scope() as s:
+        new_ticket.submit(s, None, sub(world, guest_name="X", guest_email="ana@x.test", captcha_payload=payload))
+    assert err.value.errors == {"email": "tickets.email_has_account"}
+    with pytest.raises(ServiceError) as err, session_scope() as s:
+        new_ticket.submit(s, None, sub(world, guest_name="X", guest_email="ana@x.test", captcha_payload=payload))
+    assert err.value.code == "captcha.invalid"
+    assert count(Ticket) == 0
+
+
 def test_add_to_existing_needs_a_visible_ticket(world):
     with session_scope() as s:
         number = new_ticket.submit(s, world["ana"], sub(world)).ticket.number

@@ -15,6 +15,7 @@ from helpdesk.domain.tickets import Message, Ticket, TicketEvent
 from helpdesk.infra.db import session_scope
 from helpdesk.services import accounts, seed, tickets
 from helpdesk.services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+from tests.support.captcha import solved
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def test_registering_with_a_guests_address_does_not_take_over_their_tickets(worl
     with session_scope() as s:
         tickets.add_cc(s, world["ana"], copied.number, "invitada@correo.test")
     with session_scope() as s:
-        squatter, _ = accounts.register(s, name="Quien Sea", email="invitada@correo.test", password="password-123")
+        squatter, _ = accounts.register(s, captcha_payload=solved(), name="Quien Sea", email="invitada@correo.test", password="password-123")
         mine = tickets.create_ticket(s, squatter, tickets.TicketDraft(
             subject="Mi propio ticket", description="Lo abro con la cuenta nueva, ya registrada.",
             category="consulta", service_id=world["service"]))

@@ -15,6 +15,7 @@ from helpdesk.domain.mail import AuditEvent, OutboxMail
 from helpdesk.infra.db import session_scope
 from helpdesk.services import account_mail, account_tokens, accounts, trust
 from helpdesk.services.errors import RateLimited, ServiceError, ValidationError
+from tests.support.captcha import solved
 
 
 def _mailed_token(to: str, marker: str) -> str:
@@ -34,14 +35,14 @@ def test_cli_and_seed_users_count_as_verified_and_new_signups_do_not(db):
     made = _make()
     assert made.email_verified_at is not None
     with session_scope() as s:
-        user, _ = accounts.register(s, name="Bea", email="bea@example.com", password="password-123")
+        user, _ = accounts.register(s, captcha_payload=solved(), name="Bea", email="bea@example.com", password="password-123")
     assert user.email_verified_at is None and user.registered_at is not None
 
 
 def test_signup_with_a_registered_address_answers_the_same_and_mails_the_owner(db):
     _make()
     with pytest.raises(account_mail.AlreadyRegistered) as err, session_scope() as s:
-        accounts.register(s, name="Otra", email="ANA@example.com", password="password-123")
+        accounts.register(s, captcha_payload=solved(), name="Otra", email="ANA@example.com", password="password-123")
     assert err.value.code == "trust.register_sent"
     token = _mailed_token("ana@example.com", "/reset/")
     with session_scope() as s:
@@ -51,8 +52,8 @@ def test_signup_with_a_registered_address_answers_the_same_and_mails_the_owner(d
 
 def test_verification_link_belongs_to_one_account_and_expires(db):
     with session_scope() as s:
-        ana, _ = accounts.register(s, name="Ana", email="ana@example.com", password="password-123")
-        bea, _ = accounts.register(s, name="Bea", email="bea@example.com", password="password-123")
+        ana, _ = accounts.register(s, captcha_payload=solved(), name="Ana", email="ana@example.com", password="password-123")
+        bea, _ = accounts.register(s, captcha_payload=solved(), name="Bea", email="bea@example.com", password="password-123")
     token = _mailed_token("ana@example.com", "/verify/")
     with session_scope() as s, pytest.raises(ServiceError):
         trust.verify_email(s, bea, token)  # a link for another user
@@ -72,7 +73,7 @@ def test_verification_link_belongs_to_one_account_and_expires(db):
 
 def test_resend_is_rate_limited(db):
     with session_scope() as s:
-        ana, _ = accounts.register(s, name="Ana", email="ana@example.com", password="password-123")
+        ana, _ = accounts.register(s, captcha_payload=solved(), name="Ana", email="ana@example.com", password="password-123")
     for _ in range(trust.RESEND_LIMIT[0]):
         with session_scope() as s:
             trust.resend_verification(s, ana)
@@ -145,8 +146,8 @@ def test_sign_ups_are_rate_limited_per_ip(db):
     limit, _ = accounts.REGISTER_LIMITS[0]
     for i in range(limit):
         with session_scope() as s:
-            accounts.register(s, name="Bot", email=f"bot{i}@example.com", password="password-123", ip="6.6.6.6")
+            accounts.register(s, captcha_payload=solved(), name="Bot", email=f"bot{i}@example.com", password="password-123", ip="6.6.6.6")
     with pytest.raises(RateLimited), session_scope() as s:
-        accounts.register(s, name="Bot", email="bot-extra@example.com", password="password-123", ip="6.6.6.6")
+        accounts.register(s, captcha_payload=solved(), name="Bot", email="bot-extra@example.com", password="password-123", ip="6.6.6.6")
     with session_scope() as s:  # another address is not affected
-        accounts.register(s, name="Ana", email="ana@example.com", password="password-123", ip="6.6.6.7")
+        accounts.register(s, captcha_payload=solved(), name="Ana", email="ana@example.com", password="password-123", ip="6.6.6.7")

@@ -15,7 +15,7 @@ from reflex_base.constants.compiler import MemoizationDisposition, MemoizationMo
 from reflex_base.vars.base import Var
 from reflex_components_core.el.element import Element
 
-from helpdesk.web.components.ui import tid
+from helpdesk.web.components.ui import field_error, tid
 
 CHALLENGE_URL = "/api/captcha/challenge"
 FIELD = "altcha"
@@ -54,6 +54,31 @@ def altcha_widget(language, testid: str = "captcha") -> rx.Component:
         configuration='{"minDuration":0,"hideFooter":false}',
         language=language,
         custom_attrs=tid(testid),
+    )
+
+
+def captcha_field(label, hint, error, language, testid: str = "captcha") -> rx.Component:
+    """Label, widget, hint and the `field-error-captcha` message: one block for every form."""
+    return rx.vstack(
+        rx.text(label, class_name="hd-label", id=f"{testid}-label"),
+        altcha_widget(language, testid=testid),
+        rx.text(hint, size="1", color_scheme="gray"),
+        field_error("captcha", error),
+        spacing="1",
+        width="100%",
+    )
+
+
+def submit_when_solved_script(form_id: str, tries: int = 150) -> str:
+    """Send the form again once its widget has a solution (polls every 100 ms, gives up after
+    `tries`). For a send that came before the proof of work finished: the widget starts on load
+    and takes a second or so, and a fast person, or a script, may click first."""
+    return (
+        "(() => { let n = 0; const t = setInterval(() => {"
+        f" const f = document.getElementById({form_id!r});"
+        f" const i = f && f.querySelector('input[name={FIELD}]');"
+        " if (i && i.value) { clearInterval(t); f.requestSubmit(); }"
+        f" else if (++n > {tries}) {{ clearInterval(t); }} }}, 100); }})()"
     )
 
 

@@ -17,8 +17,9 @@ import secrets
 import reflex as rx
 from pydantic import BaseModel
 
+from helpdesk.infra.db import session_scope
 from helpdesk.infra.settings import get_settings
-from helpdesk.services import attachments
+from helpdesk.services import attachments, upload_guard
 from helpdesk.services.errors import ServiceError
 from helpdesk.web.components.ui import T, tid
 
@@ -46,6 +47,15 @@ def multipart_filename(raw: str | None) -> str:
     return (raw or "").replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n")
 
 
+def admit_upload(state, vf: attachments.ValidatedFile) -> None:
+    """Shared by every public upload handler (this mixin, the chat): identity from the
+    server-side session, the client address as Reflex resolves it (trusted_proxy_hops)."""
+    actor = state._actor()
+    with session_scope() as s:
+        upload_guard.admit(s, size=vf.size, ip=state._client_ip(), user_id=actor.id if actor else None,
+                           filename=vf.filename)
+
+
 class UploadMixin(rx.State, mixin=True):
     _staged: dict[str, attachments.StagedFile] = {}
     staged_files: list[FileChip] = []
@@ -61,6 +71,11 @@ class UploadMixin(rx.State, mixin=True):
         return 0
 
     # ---- helpers
+    def _admit_upload(self, vf: attachments.ValidatedFile) -> None:
+        """Count the file against the caller's and the server's staging limits before its bytes
+        are written (the upload route is public on /tickets/new): raises ServiceError."""
+        admit_upload(self, vf)
+
     def _refresh_chips(self) -> None:
         self.staged_files = [
             FileChip(key=k, name=f.filename, size=human_size(f.size), is_image=f.content_type.startswith("image/"))
@@ -112,6 +127,11 @@ class UploadMixin(rx.State, mixin=True):
             except ServiceError as err:
                 errors.append(self._error_text(err))
                 continue
+            try:
+                self._admit_upload(vf)
+            except ServiceError as err:
+                errors.append(self._error_text(err))
+                break  # the next file would be refused for the same reason
             staged = attachments.stage(vf)
             used += staged.size
             self._staged = {**self._staged, secrets.token_urlsafe(8): staged}

@@ -5,7 +5,8 @@ import reflex as rx
 from helpdesk.web import routes
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, form_error, labeled_input, loading_block, tid
-from helpdesk.web.pages.auth.state import AuthState
+from helpdesk.web.components.altcha import captcha_field
+from helpdesk.web.pages.auth.state import REGISTER_FORM_ID, AuthState
 
 
 def _card(*children) -> rx.Component:
@@ -105,6 +106,8 @@ def register_page() -> rx.Component:
                         "password", T["auth.password"], testid="register-password", error=AuthState.errors.get("password", ""),
                         type_="password", autocomplete="new-password", hint=T["auth.password_hint"],
                     ),
+                    captcha_field(T["new_ticket.captcha"], T["new_ticket.captcha_hint"], AuthState.errors.get("captcha", ""),
+                                  rx.cond(AuthState.locale == "en", "en", "es-es"), testid="register-captcha"),
                     rx.button(T["auth.submit_register"], type="submit", size="3", width="100%", custom_attrs=tid("register-submit")),
                     spacing="4",
                     width="100%",
@@ -113,6 +116,7 @@ def register_page() -> rx.Component:
                 reset_on_submit=False,
                 no_validate=True,
                 width="100%",
+                id=REGISTER_FORM_ID,
             ),
             rx.hstack(
                 rx.text(T["auth.have_account"], size="2", color_scheme="gray"),

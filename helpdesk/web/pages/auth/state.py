@@ -13,6 +13,8 @@ from helpdesk.services.errors import ServiceError, ValidationError
 from helpdesk.web import routes
 from helpdesk.web.access import rule
 from helpdesk.web.app_state import AppState
+from helpdesk.web.components.altcha import FIELD as CAPTCHA_FIELD
+from helpdesk.web.components.altcha import RESET_SCRIPT, submit_when_solved_script
 
 
 def set_download_cookie_script(token: str) -> str:
@@ -25,6 +27,7 @@ def set_download_cookie_script(token: str) -> str:
 
 
 CLEAR_DOWNLOAD_COOKIE_SCRIPT = "fetch('/api/session', {method: 'DELETE', credentials: 'same-origin'})"
+REGISTER_FORM_ID = "register-form"
 # How long the second step may wait after the password was accepted.
 PENDING_LOGIN_S = 5 * 60
 
@@ -126,7 +129,10 @@ class AuthState(AppState):
     @rule("public")
     @rx.event
     def register(self, form: dict):
-        self.form_error, self.errors = "", {}
+        form = form if isinstance(form, dict) else {}
+        self.form_error, self.errors, self.register_notice = "", {}, ""
+        # What was typed stays in the form (default values) whatever the answer; only the
+        # password field is emptied by the browser's re-render.
         self.email_value = str(form.get("email", ""))[:320]
         self.name_value = str(form.get("name", ""))[:200]
         try:
@@ -135,19 +141,27 @@ class AuthState(AppState):
                     s,
                     name=self.name_value,
                     email=self.email_value,
-                    password=str(form.get("password", "")),
+                    password=str(form.get("password", ""))[:accounts.MAX_PASSWORD + 1],
+                    captcha_payload=str(form.get(CAPTCHA_FIELD, "") or "")[:8192],
                     locale=self.locale,
                     ip=self._client_ip(),
                 )
         except ValidationError as err:
             self.errors = {field: self._tr(key) for field, key in err.errors.items()}
             self.form_error = self._tr(err.code)
+            if set(err.errors) == {"captcha"}:
+                # Sent before the widget finished its proof of work: send again once it has.
+                self.form_error = ""
+                return rx.call_script(submit_when_solved_script(REGISTER_FORM_ID))
             return
         except account_mail.AlreadyRegistered as err:
             # Same words a new account gets in its mail notice; the owner got a mail instead.
             self.register_notice = self._error_text(err)
-            return
+            return rx.call_script(RESET_SCRIPT)  # that solution is spent: a fresh puzzle
         except ServiceError as err:
+            if err.field == "captcha":
+                self.errors = {"captcha": self._error_text(err)}
+                return rx.call_script(RESET_SCRIPT)
             self.form_error = self._error_text(err)
             return
         events = self._signed_in(token, user.role)

@@ -25,7 +25,7 @@ from helpdesk.web.components.altcha import FIELD as CAPTCHA_FIELD
 from helpdesk.web.components.altcha import RESET_SCRIPT
 from helpdesk.infra.settings import get_settings
 from helpdesk.services import attachments
-from helpdesk.web.components.upload import MAX_FILES, human_size, multipart_filename
+from helpdesk.web.components.upload import MAX_FILES, admit_upload, human_size, multipart_filename
 
 log = logging.getLogger("helpdesk.web.chat")
 
@@ -295,6 +295,11 @@ class ChatState(AppState):
             except ServiceError as err:
                 errors.append(self._error_text(err))
                 continue
+            try:
+                admit_upload(self, vf)
+            except ServiceError as err:
+                errors.append(self._error_text(err))
+                break
             used += vf.size
             staged.append(attachments.stage(vf))
         events = self._act(lambda s, row, actor: chat.attach(row, staged)) if staged and self.kind == "upload" else []

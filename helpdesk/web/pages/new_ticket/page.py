@@ -6,7 +6,7 @@ import reflex as rx
 
 from helpdesk.web import routes
 from helpdesk.web.app_state import AppState
-from helpdesk.web.components.altcha import altcha_widget
+from helpdesk.web.components.altcha import captcha_field
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, field_error, form_error, loading_block, tid
 from helpdesk.web.components.upload import attachment_picker
@@ -319,14 +319,8 @@ def _form() -> rx.Component:
                 spacing="1",
                 width="100%",
             ),
-            rx.vstack(
-                rx.text(T["new_ticket.captcha"], class_name="hd-label", id="captcha-label"),
-                altcha_widget(rx.cond(AppState.locale == "en", "en", "es-es"), testid="ticket-captcha"),
-                rx.text(T["new_ticket.captcha_hint"], size="1", color_scheme="gray"),
-                field_error("captcha", _err("captcha")),
-                spacing="1",
-                width="100%",
-            ),
+            captcha_field(T["new_ticket.captcha"], T["new_ticket.captcha_hint"], _err("captcha"),
+                          rx.cond(AppState.locale == "en", "en", "es-es"), testid="ticket-captcha"),
             promise_fields(S.errors),
             _honeypot(),
             _duplicate_warning(),
