@@ -107,8 +107,6 @@ class AppState(rx.State):
                 row.locale = new
         from helpdesk.web import relocalize
 
-        page_state = relocalize.state_for(self.router.page.path)
         events = [rx.call_script(f"document.documentElement.lang = '{new}'")]
-        if page_state is not None:
-            events.append(page_state.relocalize)
+        events += [page_state.relocalize for page_state in relocalize.states_for(self.router.page.path)]
         return events

@@ -7,13 +7,22 @@ register their State here; the language switch then asks that State to redraw th
 
 from __future__ import annotations
 
-_PAGES: dict[str, type] = {}
+_PAGES: dict[str, list[type]] = {}
 
 
 def register(route: str, state_cls: type) -> None:
-    """`state_cls` has an event handler `relocalize` (it re-checks access itself)."""
-    _PAGES[route] = state_cls
+    """`state_cls` has an event handler `relocalize` (it re-checks access itself). A page made of
+    parts with their own States (/admin's tabs) registers each one."""
+    states = _PAGES.setdefault(route, [])
+    if state_cls not in states:
+        states.append(state_cls)
+
+
+def states_for(route: str) -> list[type]:
+    return list(_PAGES.get(route, []))
 
 
 def state_for(route: str):
-    return _PAGES.get(route)
+    """The page's first registered State (most pages have one)."""
+    states = _PAGES.get(route)
+    return states[0] if states else None

@@ -50,3 +50,25 @@ def test_an_agent_gets_nothing_and_changes_nothing(root, people):
     with session_scope() as s:
         assert s.get(User, people["customer"]["user"].id).is_active
         assert privacy.retention_days(s) == 0
+
+
+def test_the_switch_redraws_the_holiday_dates_and_the_staff_two_step_rule(root, people):
+    """/admin registers both of its States with the language switch; holidays were left in Spanish."""
+    from helpdesk.web import relocalize, routes
+
+    assert relocalize.states_for(routes.ADMIN) == [PrivacyAdminState, AdminState]
+    sign_in(root, people["admin"]["token"])
+    admin = state_of(root, AdminState)
+    admin.load()
+    admin.add_holiday({"day": "2026-12-08", "name": "Inmaculada Concepción"})
+    label = next(h.label for h in admin.holidays if h.day == "2026-12-08")
+    assert "diciembre" in label
+    admin._apply_locale("en")
+    admin.relocalize()
+    assert "December" in next(h.label for h in admin.holidays if h.day == "2026-12-08")
+
+    # The rule needs the admin's own two-step first; the refusal says so and nothing is stored.
+    privacy_state = state_of(root, PrivacyAdminState)
+    privacy_state.load()
+    privacy_state.set_staff_totp(True)
+    assert privacy_state.staff_totp_on is False

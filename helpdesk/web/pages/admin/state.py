@@ -15,6 +15,7 @@ from helpdesk.infra.db import session_scope
 from helpdesk.services import accounts, canned, catalog_admin, policy, queue, sla, sla_view
 from helpdesk.services.errors import ServiceError, ValidationError
 from helpdesk.services.policy import Action
+from helpdesk.web import relocalize, routes
 from helpdesk.web.access import rule
 from helpdesk.web.pages.guard import GuardedState
 
@@ -142,6 +143,14 @@ class AdminState(GuardedState):
         if actor is not None:
             self._load_all(actor)
         return redirect
+
+    @rule("admin")
+    @rx.event
+    def relocalize(self):
+        """The language switch: holiday dates are written on the server («8 de diciembre de 2026»)."""
+        if self._allowed_actor() is not None:
+            self.holidays = [HolidayRow(day=h.day, name=h.name, label=i18n.long_date(date.fromisoformat(h.day), self.locale))
+                             for h in self.holidays]
 
     @rule("admin")
     @rx.event
@@ -298,3 +307,7 @@ class AdminState(GuardedState):
     @rx.event
     def delete_canned(self, response_id: int):
         return self._run("canned", lambda s, a: canned.delete(s, a, int(response_id)), done_key="admin.deleted")
+
+
+# The holidays list makes dates on the server; the Privacidad tab registers its own State too.
+relocalize.register(routes.ADMIN, AdminState)
