@@ -115,3 +115,29 @@ def test_nothing_known_yet_gives_empty_figures(world):
         acc = estimate_accuracy.accuracy(s, world["agent"], days=30, now=now)
     assert acc.overall.total == 0 and acc.overall.share_kept is None and acc.overall.median_minutes is None
     assert acc.by_priority == {} and sum(n for _, n in acc.buckets) == 0
+
+
+def test_card_texts_in_both_languages():
+    from helpdesk.services.estimate_accuracy import Accuracy, Figures
+    from helpdesk.web.pages.agent_dashboard import estimates_view
+
+    overall = Figures()
+    for delta, answered in ((-30, True), (0, True), (90, True), (180, False), (-5, True), (-150, True)):
+        overall.add(delta, answered)
+    high = Figures(kept=2, late=1)
+    acc = Accuracy(days=30, overall=overall, by_priority={"high": high, "none": Figures(kept=1)},
+                   buckets=[("early_over_1h", 1), ("early_within_1h", 3), ("late_within_1h", 0), ("late_1_4h", 2),
+                            ("late_over_4h", 0)])
+    es = estimates_view.fields(acc, "es")
+    assert es["est_share"] == "66,7\u00a0%"
+    assert es["est_counts"] == "4 de 6 tickets respondidos a tiempo"
+    assert es["est_late"] == "2 tarde · 1 sigue sin respuesta"
+    assert (es["est_median"], es["est_p90"]) == ("5 min antes", "3 h tarde")
+    assert [(r.label, r.share, r.value, r.counts) for r in es["est_rows"]] == [
+        ("Alta", "66,7\u00a0%", 67, "2 de 3"), ("Sin prioridad", "100\u00a0%", 100, "1 de 1")]
+    assert es["est_buckets"][1] == {"name": "Hasta 1 h antes", "early": 3, "late": 0}
+    assert es["est_buckets"][3] == {"name": "1–4 h tarde", "early": 0, "late": 2}
+    one = Figures()
+    one.add(0, True)
+    en = estimates_view.fields(Accuracy(days=7, overall=one, by_priority={}, buckets=[]), "en")
+    assert (en["est_share"], en["est_counts"], en["est_median"]) == ("100%", "1 of 1 ticket answered on time", "right on time")
