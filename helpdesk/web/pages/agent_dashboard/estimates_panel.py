@@ -21,7 +21,7 @@ def _chart() -> rx.Component:
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", horizontal=False),
             rx.recharts.x_axis(type_="number", allow_decimals=False, font_size=12),
-            rx.recharts.y_axis(data_key="name", type_="category", width=120, font_size=12),
+            rx.recharts.y_axis(data_key="name", type_="category", width=150, font_size=12),
             rx.recharts.tooltip(),
             rx.recharts.legend(),
             rx.recharts.bar(data_key="early", name=T["estimates.series_early"], stack_id="a", fill="var(--green-9)",
