@@ -121,9 +121,13 @@ def test_card_texts_in_both_languages():
     from helpdesk.services.estimate_accuracy import Accuracy, Figures
     from helpdesk.web.pages.agent_dashboard import estimates_view
 
-    overall = Figures()
-    for delta, answered in ((-30, True), (0, True), (90, True), (180, False), (-5, True), (-150, True)):
-        overall.add(delta, answered)
+    def of(outcomes):
+        f = Figures()
+        for minute, answered in outcomes:
+            f.add(minute, answered, minute <= 0)
+        return f
+
+    overall = of([(-30, True), (0, True), (90, True), (180, False), (-5, True), (-150, True)])
     high = Figures(kept=2, late=1)
     acc = Accuracy(days=30, overall=overall, by_priority={"high": high, "none": Figures(kept=1)},
                    buckets=[("early_over_1h", 1), ("early_within_1h", 3), ("late_within_1h", 0), ("late_1_4h", 2),
@@ -137,7 +141,6 @@ def test_card_texts_in_both_languages():
         ("Alta", "66,7\u00a0%", 67, "2 de 3"), ("Sin prioridad", "100\u00a0%", 100, "1 de 1")]
     assert es["est_buckets"][1] == {"name": "Hasta 1 h antes", "early": 3, "late": 0}
     assert es["est_buckets"][3] == {"name": "1–4 h tarde", "early": 0, "late": 2}
-    one = Figures()
-    one.add(0, True)
+    one = of([(0, True)])
     en = estimates_view.fields(Accuracy(days=7, overall=one, by_priority={}, buckets=[]), "en")
     assert (en["est_share"], en["est_counts"], en["est_median"]) == ("100%", "1 of 1 ticket answered on time", "right on time")
