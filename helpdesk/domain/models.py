@@ -29,3 +29,4 @@ from helpdesk.domain.fair_use import FairUseSignal  # noqa: F401,E402
 from helpdesk.domain.promise_watch import PromiseNotice  # noqa: F401,E402
 from helpdesk.domain.ticket_moves import TicketMerge  # noqa: F401,E402
 from helpdesk.domain.saved_views import SavedView  # noqa: F401,E402
+from helpdesk.domain.estimate_record import TicketEstimate  # noqa: F401,E402

@@ -5,6 +5,7 @@ import reflex as rx
 from helpdesk.web.components.layout import shell
 from helpdesk.web.components.ui import T, guarded, tid
 from helpdesk.web.pages.agent.widgets import subnav
+from helpdesk.web.pages.agent_dashboard.estimates_panel import estimates_card
 from helpdesk.web.pages.agent_dashboard.state import DashboardState, FailedSearch, RatingRow
 
 S = DashboardState
@@ -137,6 +138,7 @@ def _content() -> rx.Component:
         ),
         _volume_chart(),
         rx.grid(_response_chart(), _csat_chart(), columns=rx.breakpoints(initial="1", md="2"), gap="1rem", width="100%"),
+        estimates_card(),
         _card(
             rx.heading(T["dashboard.recent_ratings"], size="3", as_="h2"),
             rx.cond(

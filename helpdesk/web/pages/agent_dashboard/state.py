@@ -8,10 +8,12 @@ from pydantic import BaseModel
 from helpdesk import i18n
 from helpdesk.domain.accounts import User
 from helpdesk.infra.db import session_scope
-from helpdesk.services import csat_view, dashboard, policy
+from helpdesk.services import csat_view, dashboard, estimate_accuracy, policy
 from helpdesk.services.policy import Action
 from helpdesk.web import relocalize, routes
 from helpdesk.web.access import rule
+from helpdesk.web.pages.agent_dashboard import estimates_view
+from helpdesk.web.pages.agent_dashboard.estimates_view import EstimateRow
 from helpdesk.web.pages.guard import GuardedState
 
 PERIODS = (7, 14, 30)
@@ -43,6 +45,15 @@ class DashboardState(GuardedState):
     solved_total: int = 0
     failed_searches: list[FailedSearch] = []
     recent_ratings: list[RatingRow] = []
+    # «¿Se cumplen nuestras estimaciones?»: texts made by estimates_view.fields.
+    est_total: int = 0
+    est_share: str = ""
+    est_counts: str = ""
+    est_late: str = ""
+    est_median: str = ""
+    est_p90: str = ""
+    est_buckets: list[dict] = []
+    est_rows: list[EstimateRow] = []
 
     def _may_enter(self, user: User) -> bool:
         return policy.user_may(user, Action.STAFF_AREA)
@@ -51,6 +62,9 @@ class DashboardState(GuardedState):
         with session_scope() as s:
             d = dashboard.build(s, actor, days=self.days)
             recent = csat_view.recent(s, actor)
+            accuracy = estimate_accuracy.accuracy(s, actor, days=self.days)
+        for name, value in estimates_view.fields(accuracy, self.locale).items():
+            setattr(self, name, value)
         self.recent_ratings = [
             RatingRow(number=r.number, subject=r.subject, rating=r.rating, comment=r.comment, at=i18n.relative_time(r.at, self.locale))
             for r in recent
