@@ -303,8 +303,8 @@ def send_text(session: Session, row: ChatConversation, actor: Optional[User], te
         value = normalize_email(value)
         if not is_valid_email(value):
             raise ValidationError({"text": "errors.email_invalid"})
-        if session.exec(select(User.id).where(User.email == value, User.password_hash != "")).first() is not None:
-            raise ValidationError({"text": "tickets.email_has_account"})
+        # Whether the address has an account is said only after the captcha, by the ticket
+        # service at the last step (as on the form): asked here, it told anyone who exists.
         answers["email"] = shown = value
     elif step.name == "phone":
         answers["phone"] = shown = callbacks.normalize_phone(value) if value else ""

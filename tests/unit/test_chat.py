@@ -223,3 +223,25 @@ def test_frame_ancestors_lists_only_configured_origins(monkeypatch):
     assert chat_config.frame_ancestors() == "frame-ancestors 'self' https://shop.example http://127.0.0.1:8123"
     monkeypatch.delenv("HELPDESK_WIDGET_ORIGINS")
     assert chat_config.frame_ancestors() == "frame-ancestors 'self'"
+
+
+def test_the_email_step_does_not_tell_whether_an_address_has_an_account(world):
+    """Account enumeration (issue 13): the answer comes only after a solved captcha."""
+    from helpdesk.services.errors import ValidationError
+
+    with session_scope() as s:
+        row = chat.start(s, None, KEY_A, "es")
+        chat.choose(s, row, None, "anomalia", "es")
+        chat.choose(s, row, None, str(world["service"]), "es")
+        chat.choose(s, row, None, "yes", "es")
+        chat.send_text(s, row, None, "No puedo entrar en el sistema desde esta mañana", "es")
+        if chat._step(s, row, None).name == "suggest":
+            chat.choose(s, row, None, "continue", "es")
+        chat.choose(s, row, None, "continue", "es")
+        chat.send_text(s, row, None, "Alguien", "es")
+        chat.send_text(s, row, None, "ana@x.test", "es")  # Ana has an account: same answer as anyone
+        assert chat._step(s, row, None).name == "phone"
+        chat.send_text(s, row, None, "", "es")
+        with pytest.raises(ValidationError) as err:
+            chat_submit.confirm(s, row, None, solved(), locale="es")
+        assert err.value.errors == {"email": "tickets.email_has_account"}
