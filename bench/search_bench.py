@@ -4,6 +4,7 @@ Load is printed too: on a busy machine the wall-clock columns measure the machin
 
     .venv/bin/python bench/search_bench.py [--sizes 10000,100000] [--queries 300]
                                            [--postgres postgresql+psycopg://user@host/db]
+                                           [--breakdown]
 
 For each size: a throwaway database (SQLite in a temp dir; with --postgres also a
 temporary PostgreSQL database, dropped afterwards) is migrated and filled with N
@@ -11,6 +12,10 @@ synthetic Spanish articles whose words are drawn from the demo content (fixed se
 then the script prints the index build time and p50/p95/max of search_articles()
 over realistic queries, half of them cut mid-word as if still being typed. The time
 is what the server spends per search: SQL plus ranking tiers plus snippets.
+
+With --breakdown it then lists the slowest 5% of the queries with where their time
+went: typo correction, completions, each result tier (with, on SQLite, how many rows
+the tier's MATCH had to rank) and building the hits (snippets, highlighting).
 
 Finally it prints search quality (top-1 / top-3 accuracy) on the real demo content
 and tests/data/search_queries.json.
@@ -33,7 +38,7 @@ from typing import Iterator
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from bench import scratch_db  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
@@ -42,6 +47,7 @@ from helpdesk.domain.kb import Article, ArticleCategory  # noqa: E402
 from helpdesk.infra import migrations  # noqa: E402
 from helpdesk.infra.db import make_engine  # noqa: E402
 from helpdesk.services import kb_content, search  # noqa: E402
+from helpdesk.services.search import completions, sqlite_fts, typos, vocabulary  # noqa: E402
 from helpdesk.services.search.analysis import fold, language, plain_text, words  # noqa: E402
 
 SEED = 20240601
@@ -198,6 +204,53 @@ def time_queries(engine, queries: list[str], repeat: int) -> tuple[list[float], 
     return wall, cpu
 
 
+def breakdown(engine, queries: list[str], wall: list[float], share: float = 0.05) -> None:  # noqa: ANN001
+    """Print the slowest `share` of the queries with the time of each stage (one more run
+    each, stages wrapped with a timer; the totals are those of the measured runs)."""
+    stages: list[str] = []
+
+    def timed(name, fn):  # noqa: ANN001, ANN202
+        def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            t0 = time.perf_counter()
+            out = fn(*args, **kwargs)
+            ms = (time.perf_counter() - t0) * 1000
+            if name.startswith("tier"):
+                session, parsed, locale, _, mode = args[:5]
+                stages.append(f"{locale}/{mode} {ms:.1f} ({_matches(session, parsed, mode)} matches, {len(out)} kept)")
+            else:
+                stages.append(f"{name} {ms:.1f}")
+            return out
+        return wrapper
+
+    # Module attributes, looked up at call time by search/__init__.py: wrap, run, restore.
+    patched = [(typos, "suggest"), (vocabulary, "current"), (completions, "stems_for_prefix"), (search, "_hits")]
+    originals = [(m, n, getattr(m, n)) for m, n in patched]
+    for module, name in patched:
+        setattr(module, name, timed(name, getattr(module, name)))
+    with Session(engine) as session:
+        backend = search._backend(session)
+    originals.append((backend, "match", backend.match))
+    backend.match = timed("tier", backend.match)
+    slow = sorted(zip(wall, queries), reverse=True)[: max(1, int(len(queries) * share))]
+    try:
+        with Session(engine) as session:
+            for ms, q in slow:
+                stages.clear()
+                search.search_articles(session, q, "es", limit=10)
+                print(f"  {ms:7.2f} ms  {q!r}: " + " | ".join(stages))
+    finally:
+        for module, name, fn in originals:
+            setattr(module, name, fn)
+
+
+def _matches(session: Session, parsed, mode: str) -> str:  # noqa: ANN001
+    """Rows the tier's MATCH selects, all of which FTS5 ranks before the LIMIT applies."""
+    if session.get_bind().dialect.name != "sqlite":
+        return "?"
+    sql = f"SELECT count(*) FROM {sqlite_fts.TABLE} WHERE {sqlite_fts.TABLE} MATCH :q"
+    return str(session.exec(text(sql), params={"q": sqlite_fts.match_expression(parsed, mode)}).scalar_one())
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -227,6 +280,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3, help="runs per query; the fastest counts")
     parser.add_argument("--postgres", default="", help="server URL; a temporary database is created on it")
+    parser.add_argument("--breakdown", action="store_true", help="where the slowest 5%% of the queries spend their time")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     queries = realistic_queries(args.queries, random.Random(SEED))
@@ -244,12 +298,14 @@ def main() -> None:
             with factory(*factory_args) as url:
                 engine, load_s, index_s = build(url, n)
                 wall, cpu = time_queries(engine, queries, max(1, args.repeat))
+                print(
+                    f"{name:<11} {n:>9} {load_s:>8.2f} {index_s:>8.2f} {statistics.median(wall):>8.2f} "
+                    f"{pct(wall, 95):>8.2f} {max(wall):>8.2f} {statistics.median(cpu):>8.2f} {pct(cpu, 95):>8.2f}",
+                    flush=True,
+                )
+                if args.breakdown:
+                    breakdown(engine, queries, wall)
                 engine.dispose()
-            print(
-                f"{name:<11} {n:>9} {load_s:>8.2f} {index_s:>8.2f} {statistics.median(wall):>8.2f} "
-                f"{pct(wall, 95):>8.2f} {max(wall):>8.2f} {statistics.median(cpu):>8.2f} {pct(cpu, 95):>8.2f}",
-                flush=True,
-            )
     if QUERIES_FILE.exists():
         for name, factory, factory_args in backends:
             with factory(*factory_args) as url:
