@@ -8,26 +8,16 @@ import uuid
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import select
 
 from tests.e2e.axe_check import wcag_violations
 from tests.e2e.conftest import login, shoot
-from tests.support.e2e_db import app_database
+from tests.support.e2e_db import app_database, mailed_path
 
 
 @pytest.fixture
 def app_db(app_server):
     with app_database(app_server) as session_scope:
         yield session_scope
-
-
-def _mailed_path(session_scope, to: str, marker: str) -> str:
-    from helpdesk.domain.mail import OutboxMail
-
-    with session_scope() as s:
-        bodies = s.exec(select(OutboxMail.text_body).where(OutboxMail.to_email == to).order_by(OutboxMail.id)).all()
-    body = [b for b in bodies if marker in b][-1]
-    return marker + body.split(marker)[1].split()[0]
 
 
 def _axe(page, where: str) -> list[str]:
@@ -70,7 +60,7 @@ def test_change_address_with_password_and_link_then_undo_from_the_old_one(page, 
     expect(page.locator("html")).to_have_attribute("lang", "es")
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    page.goto(_mailed_path(app_db, new, "/account/email/"))
+    page.goto(mailed_path(app_db, new, "/account/email/"))
     expect(page.get_by_test_id("email-change-done")).to_contain_text(new)
     shoot(page, "account-email-confirmed-es-1280")
     problems += _axe(page, "confirm page")
@@ -79,7 +69,7 @@ def test_change_address_with_password_and_link_then_undo_from_the_old_one(page, 
 
     # The old address's owner, in another browser, undoes it: the account is theirs again.
     other = new_context().new_page()
-    other.goto(_mailed_path(app_db, old, "/account/email-undo/"))
+    other.goto(mailed_path(app_db, old, "/account/email-undo/"))
     expect(other.get_by_test_id("email-undo-submit")).to_be_visible()
     for width in (1280, 390):
         other.set_viewport_size({"width": width, "height": 900})

@@ -11,22 +11,13 @@ from sqlmodel import select
 
 from tests.e2e.conftest import login
 from tests.e2e.test_a11y_e2e import _violations
-from tests.support.e2e_db import app_database
+from tests.support.e2e_db import app_database, mailed_path
 
 
 @pytest.fixture
 def app_db(app_server):
     with app_database(app_server) as session_scope:
         yield session_scope
-
-
-def _mailed_path(session_scope, to: str, marker: str) -> str:
-    from helpdesk.domain.mail import OutboxMail
-
-    with session_scope() as s:
-        bodies = s.exec(select(OutboxMail.text_body).where(OutboxMail.to_email == to).order_by(OutboxMail.id)).all()
-    body = [b for b in bodies if marker in b][-1]
-    return marker + body.split(marker)[1].split()[0]
 
 
 def test_a_retried_sign_in_types_the_password_into_the_password_box(page):
@@ -63,7 +54,7 @@ def test_registration_verify_then_guest_tickets_appear(page, app_db):
     expect(page.get_by_test_id("nav-logout")).to_be_visible()
     page.goto(f"/tickets/{number}")
     expect(page.get_by_text("Factura duplicada de marzo")).to_have_count(0)
-    page.goto(_mailed_path(app_db, email, "/verify/"))
+    page.goto(mailed_path(app_db, email, "/verify/"))
     expect(page.get_by_test_id("verify-ok")).to_be_visible()
     page.goto("/tickets")
     expect(page.get_by_text("Factura duplicada de marzo")).to_be_visible()
@@ -85,7 +76,7 @@ def test_forgot_reset_signs_out_the_other_browser(page, new_context, app_db):
     page.get_by_test_id("forgot-submit").click()
     expect(page.get_by_test_id("forgot-sent")).to_be_visible()
     assert _violations(page) == []
-    page.goto(_mailed_path(app_db, email, "/reset/"))
+    page.goto(mailed_path(app_db, email, "/reset/"))
     expect(page.get_by_test_id("reset-password")).to_be_visible()
     assert _violations(page) == []
     page.get_by_test_id("reset-password").fill("la-clave-nueva")

@@ -27,3 +27,16 @@ def app_database(app_env: dict):
             db.get_engine().dispose()
             db.get_engine.cache_clear()
             settings.get_settings.cache_clear()
+
+
+def mailed_path(session_scope, to: str, marker: str) -> str:
+    """The path of the newest link starting with `marker` ("/verify/", "/reset/", ...) in the
+    outbox mails to `to`: what the person would click."""
+    from sqlmodel import select
+
+    from helpdesk.domain.mail import OutboxMail
+
+    with session_scope() as s:
+        bodies = s.exec(select(OutboxMail.text_body).where(OutboxMail.to_email == to).order_by(OutboxMail.id)).all()
+    body = [b for b in bodies if marker in b][-1]
+    return marker + body.split(marker)[1].split()[0]
