@@ -14,14 +14,12 @@ config = rx.Config(
     frontend_port=_port,
     cors_allowed_origins=sorted({_base, f"http://localhost:{_port}", f"http://127.0.0.1:{_port}"}),
     frontend_packages=["altcha@3.2.2"],
-    # Issue 15 §10 (page weight): the whole @radix-ui/themes namespace is imported for
-    # window.__reflex only for dynamic components, which the app has none of: load it on demand.
-    frontend_lazy_bundled_libraries=True,
     # Pre-compressed sidecars: brotli for browsers that accept it (CSS 51 KB instead of 82 KB
     # with gzip), gzip for the rest.
     frontend_compression_formats=["brotli", "gzip"],
     disable_plugins=[rx.plugins.SitemapPlugin],
-    # Radix Themes' CSS with only the colour scales in use (helpdesk/web/radix_css.py).
+    # Radix Themes with only the colour scales in use and no package-wide import for dynamic
+    # components, which the app has none of (helpdesk/web/radix_css.py).
     plugins=[TrimmedRadixThemes()],
     # Behind N reverse proxies, the client's address is the N-th from the right of
     # X-Forwarded-For; 0 (default) ignores the header (docs/operations.md, "Client addresses").

@@ -1,4 +1,5 @@
-"""Radix Themes' stylesheet with only the colour scales the app uses (issue 15 §10, weight).
+"""Radix Themes, lighter on every page (issue 15 §10, weight): only the colour scales the app
+uses, and no whole-package import for dynamic components.
 
 Reflex links `@radix-ui/themes/styles.css`: every one of Radix's 31 colour scales, light and
 dark, ~11 KB of the home page's ~50 KB of CSS after brotli. That file is the concatenation of
@@ -10,6 +11,12 @@ with the colour files cut to `COLORS`. Reflex's documented way to configure Radi
 Using a colour that is not in `COLORS` (an `accent_color`, a `color_scheme`, `rx.color(...)` or a
 `var(--name-…)` in assets/styles.css) renders it without colour: add it here.
 tests/unit/test_radix_css.py checks the source for colours missing from this list.
+
+Reflex also puts every plugin's frontend dependency into `window.__reflex` for components built
+at run time (`rx.dynamic`), which the app has none of: `import * as` the package on every page,
+or with `frontend_lazy_bundled_libraries` a dynamic import that still keeps the bundler from
+splitting it per page. Returning no dependency leaves the package installed (every Radix Themes
+component names it as its library) and lets each page take only the components it renders.
 """
 
 from __future__ import annotations
@@ -26,7 +33,11 @@ COLORS = ("gray", "slate", "amber", "blue", "grass", "green", "indigo", "orange"
 
 @dataclasses.dataclass
 class TrimmedRadixThemes(RadixThemesPlugin):
-    """Radix Themes as Reflex sets it up, minus the colour scales nobody uses."""
+    """Radix Themes as Reflex sets it up, minus the colour scales nobody uses and minus the
+    package-wide import for dynamic components."""
+
+    def get_frontend_dependencies(self, **context: Any) -> tuple[str, ...]:
+        return ()
 
     def get_stylesheet_paths(self, **context: Any) -> tuple[str, ...]:
         if not self.enabled:

@@ -40,3 +40,8 @@ def test_stylesheet_is_the_package_parts_in_order():
     assert sheets[len(COLORS):] == ("@radix-ui/themes/tokens/base.css", "@radix-ui/themes/components.css",
                                     "@radix-ui/themes/utilities.css")
     assert TrimmedRadixThemes(enabled=False).get_stylesheet_paths() == ()
+
+
+def test_no_package_wide_import_for_dynamic_components():
+    # A frontend dependency would put `@radix-ui/themes` whole into window.__reflex (radix_css.py).
+    assert tuple(TrimmedRadixThemes().get_frontend_dependencies()) == ()
