@@ -1,13 +1,13 @@
 """Weight of the help-center home (issue 15 §10), measured by the browser: a cold load of `/`
-stays under a byte budget, and downloads neither the captcha widget (only the chat's last step
-and the ticket form show it) nor the whole Radix Themes namespace, nor unused colour scales.
-bench/home_weight.py prints the figures; the README's performance section has them."""
+stays under a byte budget (losing brotli, or Radix Themes' split per page, +31 KB, goes over
+it), and does not download the captcha widget (only the chat's last step and the ticket form
+show it). bench/home_weight.py prints the figures; the README's performance section has them."""
 
 from __future__ import annotations
 
 # Bytes on the wire (compressed, with headers) for a cold load of `/`, everything until the
-# network is idle. Measured 335 KB on 2026-12-06 (was 497 KB): the budget leaves ~10 % room.
-HOME_BUDGET = 370 * 1024
+# network is idle. Measured 304 KB on 2026-12-06 (was 497 KB): the budget leaves ~8 % room.
+HOME_BUDGET = 330 * 1024
 
 
 def _cold_load(context, path: str) -> dict[str, dict]:
