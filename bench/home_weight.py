@@ -49,7 +49,22 @@ def _serve() -> tuple[str, subprocess.Popen]:
     raise SystemExit("the app did not start")
 
 
+def _kind(url: str, mime: str) -> str:
+    path = url.split("?")[0]
+    if path.endswith((".js", ".mjs")) or "javascript" in mime:
+        return "JS"
+    if path.endswith(".css") or "css" in mime:
+        return "CSS"
+    if path.endswith((".woff2", ".woff", ".ttf", ".otf")) or "font" in mime:
+        return "fonts"
+    if "html" in mime or "json" in mime or path.endswith((".html", ".json")):
+        return "HTML/JSON"
+    return "other"
+
+
 def _measure(browser, url: str, throttle: bool) -> dict:
+    """Every response of one cold load: bytes on the wire (compressed, with headers) and
+    decoded bytes, by kind; and first-contentful-paint."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     cdp = ctx.new_cdp_session(page)
@@ -57,23 +72,36 @@ def _measure(browser, url: str, throttle: bool) -> dict:
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     if throttle:
         cdp.send("Network.emulateNetworkConditions", SLOW_3G)
-    total = {"bytes": 0}
-    urls: dict[str, str] = {}
-    sizes: dict[str, int] = {}
-    cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+    reqs: dict[str, dict] = {}
 
-    def finished(e: dict) -> None:
-        size = int(e.get("encodedDataLength", 0))
-        total["bytes"] += size
-        sizes[urls.get(e["requestId"], "?")] = size
+    def req(e: dict) -> dict:
+        return reqs.setdefault(e["requestId"], {"url": "?", "mime": "", "enc": "", "wire": 0, "raw": 0})
 
-    cdp.on("Network.loadingFinished", finished)
+    cdp.on("Network.requestWillBeSent", lambda e: req(e).__setitem__("url", e["request"]["url"]))
+
+    def response(e: dict) -> None:
+        r = req(e)
+        r["mime"] = e["response"].get("mimeType", "")
+        headers = {k.lower(): v for k, v in e["response"].get("headers", {}).items()}
+        r["enc"] = headers.get("content-encoding", "")
+
+    cdp.on("Network.responseReceived", response)
+    cdp.on("Network.dataReceived", lambda e: req(e).__setitem__("raw", req(e)["raw"] + int(e.get("dataLength", 0))))
+    cdp.on("Network.loadingFinished", lambda e: req(e).__setitem__("wire", int(e.get("encodedDataLength", 0))))
     started = time.time()
     page.goto(url, wait_until="load", timeout=180_000)
     page.wait_for_load_state("networkidle", timeout=180_000)
     fcp = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
-    out = {"bytes": total["bytes"], "fcp_ms": fcp, "load_s": time.time() - started,
-           "largest": sorted(sizes.items(), key=lambda kv: -kv[1])[:8]}
+    done = [r for r in reqs.values() if r["wire"] or r["raw"]]
+    kinds: dict[str, list[int]] = {}
+    for r in done:
+        k = kinds.setdefault(_kind(r["url"], r["mime"]), [0, 0, 0])
+        k[0] += r["wire"]
+        k[1] += r["raw"]
+        k[2] += 1
+    out = {"bytes": sum(r["wire"] for r in done), "raw": sum(r["raw"] for r in done), "kinds": kinds,
+           "fcp_ms": fcp, "load_s": time.time() - started,
+           "requests": sorted(done, key=lambda r: -r["wire"])}
     ctx.close()
     return out
 
@@ -82,6 +110,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", help="an already running app (else one is started)")
     ap.add_argument("--path", default="/")
+    ap.add_argument("--top", type=int, default=12, help="how many of the largest transfers to list")
     args = ap.parse_args()
     proc = None
     url = args.url
@@ -99,13 +128,17 @@ def main() -> None:
             slow = _measure(browser, url + args.path, True)
             browser.close()
         print(f"page {args.path}")
-        print(f"  transferred (no cache): {fast['bytes'] / 1024:.1f} KB   goal < 200 KB")
+        print(f"  transferred (no cache): {fast['bytes'] / 1024:.1f} KB compressed, {fast['raw'] / 1024:.1f} KB"
+              f" uncompressed, {len(fast['requests'])} requests   goal < 200 KB")
+        for kind, (wire, raw, n) in sorted(fast["kinds"].items(), key=lambda kv: -kv[1][0]):
+            print(f"    {kind:<10} {wire / 1024:7.1f} KB  ({raw / 1024:7.1f} KB uncompressed, {n} files)")
         print(f"  first contentful paint, unthrottled: {fast['fcp_ms'] or 0:.0f} ms")
         print(f"  first contentful paint, slow 3G:     {slow['fcp_ms'] or 0:.0f} ms   goal < 2000 ms")
         print(f"  load + network idle, slow 3G:        {slow['load_s']:.1f} s")
-        print("  largest transfers:")
-        for name, size in fast["largest"]:
-            print(f"    {size / 1024:7.1f} KB  {name.split('/')[-1][:70]}")
+        print("  transfers (compressed / uncompressed, encoding):")
+        for r in fast["requests"][: args.top]:
+            name = r["url"].split("?")[0].rstrip("/").split("/")[-1] or "/"
+            print(f"    {r['wire'] / 1024:7.1f} KB {r['raw'] / 1024:7.1f} KB  {r['enc'] or '-':<5} {name[:64]}")
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -20,8 +20,18 @@ from helpdesk.web.components.ui import field_error, tid
 CHALLENGE_URL = "/api/captcha/challenge"
 FIELD = "altcha"
 
-# Once per page, after hydration. The Spanish strings ship in their own module.
-_LOAD_HOOK = 'useEffect(() => { import("altcha").then(() => import("altcha/i18n/es-es")); }, []);'
+# After hydration, and only once a widget is in the page: the chat panel on the home page
+# shows one only at its last step, so the home does not download ~35 KB it rarely uses
+# (issue 15 §10). A custom element defined late upgrades in place. Spanish strings ship apart.
+_LOAD_HOOK = """useEffect(() => {
+  const load = () => import("altcha").then(() => import("altcha/i18n/es-es"));
+  if (document.querySelector("altcha-widget")) { load(); return; }
+  const seen = new MutationObserver(() => {
+    if (document.querySelector("altcha-widget")) { seen.disconnect(); load(); }
+  });
+  seen.observe(document.body, { childList: true, subtree: true });
+  return () => seen.disconnect();
+}, []);"""
 
 
 class AltchaWidget(Element):
