@@ -24,7 +24,7 @@ from helpdesk.domain.accounts import (
 )
 from helpdesk.domain.mail import AuditEvent
 from helpdesk.infra.settings import get_settings
-from helpdesk.services import account_mail, captcha, ratelimit
+from helpdesk.services import account_mail, captcha, known_devices, ratelimit
 from helpdesk.services.authz import require_admin
 from helpdesk.services.errors import RateLimited, ServiceError, ValidationError
 
@@ -232,16 +232,23 @@ def _throttle(session: Session, email: str, ip: str, now: datetime) -> Throttle:
     return Throttle(False)
 
 
-def authenticate(session: Session, *, email: str, password: str, ip: str = "", user_agent: str = "") -> tuple[User, str]:
+def authenticate(session: Session, *, email: str, password: str, ip: str = "", user_agent: str = "",
+                 device_token: str = "") -> tuple[User, str]:
     """Check credentials and open a session. Same error for unknown e-mail and bad password.
 
     For an account with two-step sign-in on, a right password raises SecondStepRequired instead.
+    `device_token`: what services/known_devices issued to this browser at an earlier sign-in; a
+    browser that signed in to this account before is not shut out by a flood from elsewhere.
     """
     now = utcnow()
     email = normalize_email(email)
-    throttle = _throttle(session, email, ip, now)
-    if throttle.locked:
-        raise RateLimited("errors.login_locked", retry_after_s=throttle.retry_after_s)
+    known = known_devices.vouches(email, device_token)
+    if known:
+        known_devices.check_allowance(session, device_token)
+    else:
+        throttle = _throttle(session, email, ip, now)
+        if throttle.locked:
+            raise RateLimited("errors.login_locked", retry_after_s=throttle.retry_after_s)
     user = session.exec(select(User).where(User.email == email)).first() if email else None
     ok = verify_password(password or "", user.password_hash if user else _DUMMY_HASH)
     if not user or not ok or not user.is_active:
@@ -249,6 +256,8 @@ def authenticate(session: Session, *, email: str, password: str, ip: str = "", u
         _audit(session, "login.failed", user.id if user else None, target=email[:200], ip=ip)
         # The failure must stick although the caller's unit of work ends in an exception.
         session.commit()
+        if known:
+            known_devices.count_failure(device_token)
         raise ServiceError("errors.bad_credentials")
     if _pwd.needs_update(user.password_hash):
         user.password_hash = hash_password(password)

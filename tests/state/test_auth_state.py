@@ -42,3 +42,26 @@ def test_register_reports_each_field_in_the_readers_language(root, people):
     assert state.errors == {} and "already" not in state.register_notice
     assert state.register_notice.startswith("If the address is valid")
     assert state.token == ""
+
+
+def test_a_sign_in_makes_the_browser_known_and_signing_out_keeps_it(root, people):
+    """The token the next sign-in sends (services/known_devices): names this account, survives
+    the sign-out, and lets the owner in while a flood from elsewhere locks the account."""
+    import asyncio
+
+    from helpdesk.domain import utcnow
+    from helpdesk.domain.accounts import LoginAttempt
+    from helpdesk.infra.db import session_scope
+    from helpdesk.services import accounts, known_devices
+
+    state = state_of(root, AuthState)
+    state.login({"email": "cliente@x.test", "password": "password-123"})
+    device = state.known_device
+    assert known_devices.vouches("cliente@x.test", device) and not known_devices.vouches("otro@x.test", device)
+    asyncio.run(state.logout())
+    assert state.known_device == device
+    with session_scope() as s:
+        for i in range(accounts.MAX_FAILURES_PER_EMAIL_ALL_IPS):
+            s.add(LoginAttempt(email="cliente@x.test", ip=f"203.0.113.{i}", created_at=utcnow()))
+    state.login({"email": "cliente@x.test", "password": "password-123"})
+    assert state_of(root, AppState).token and state.form_error == ""

@@ -8,7 +8,7 @@ import time
 import reflex as rx
 
 from helpdesk.infra.db import session_scope
-from helpdesk.services import account_mail, accounts, totp
+from helpdesk.services import account_mail, accounts, known_devices, totp
 from helpdesk.services.errors import ServiceError, ValidationError
 from helpdesk.web import routes
 from helpdesk.web.access import rule
@@ -44,6 +44,10 @@ class AuthState(AppState):
     # kept only server-side (private vars): no event argument can name the account.
     totp_step: bool = False
     totp_error: str = ""
+    # Issued at each sign-in, sent back with the next one (services/known_devices): a flood of
+    # wrong passwords from elsewhere does not lock this browser's owner out. Signed; names the
+    # account by a hash only.
+    known_device: str = rx.LocalStorage("", name="hd_known_device", sync=True)
     _pending_user_id: int = 0
     _pending_until: float = 0.0
 
@@ -81,6 +85,7 @@ class AuthState(AppState):
                     password=str(form.get("password", ""))[:accounts.MAX_PASSWORD + 1],
                     ip=self._client_ip(),
                     user_agent=self.router.headers.user_agent,
+                    device_token=str(self.known_device or "")[:400],
                 )
         except accounts.SecondStepRequired as pending:
             self._pending_user_id, self._pending_until = pending.user_id, time.time() + PENDING_LOGIN_S
@@ -89,7 +94,7 @@ class AuthState(AppState):
         except ServiceError as err:
             self.form_error = self._error_text(err)
             return
-        return self._signed_in(token, user.role)
+        return self._signed_in(token, user.role, user.email)
 
     @rule("public", why="acts only on the account whose password this tab gave (private var)")
     @rx.event
@@ -118,7 +123,7 @@ class AuthState(AppState):
                 self.totp_error = self._error_text(err)
             return [rx.set_value("input-totp_code", "")]
         self._forget_pending()
-        return self._signed_in(token, user.role)
+        return self._signed_in(token, user.role, user.email)
 
     @rule("public", why="forgets only this tab's pending second step")
     @rx.event
@@ -164,11 +169,13 @@ class AuthState(AppState):
                 return rx.call_script(RESET_SCRIPT)
             self.form_error = self._error_text(err)
             return
-        events = self._signed_in(token, user.role)
+        events = self._signed_in(token, user.role, user.email)
         return [rx.toast.info(self._tr("trust.verify_pending"), duration=10000), *events]
 
-    def _signed_in(self, token: str, role: str):
+    def _signed_in(self, token: str, role: str, email: str = ""):
         self.token = token
+        if email:
+            self.known_device = known_devices.issue(email)
         self._refresh_identity()
         self.email_value = self.name_value = ""
         return [rx.call_script(set_download_cookie_script(token)), rx.redirect(self._landing(role))]
@@ -179,10 +186,12 @@ class AuthState(AppState):
         with session_scope() as s:
             accounts.end_session(s, self.token)
         self.token = ""
+        device = self.known_device  # a browser stays known after signing out (that is its point)
         # The tab's state outlives the sign-out: drop every page's data, not just ours.
         for state_cls in _all_substates(AppState):
             state = await self.get_state(state_cls)
             state.reset()
+        self.known_device = device
         self._refresh_identity()
         return [rx.call_script(CLEAR_DOWNLOAD_COOKIE_SCRIPT), rx.redirect(routes.LOGIN)]
 
