@@ -57,8 +57,9 @@ class User(SQLModel, table=True):
     registered_at: Optional[datetime] = None
     email_verified_at: Optional[datetime] = None
     # Two-step sign-in: the base32 secret once enabled (pending one while setting up).
-    totp_secret: str = Field(default="", max_length=64)
-    totp_pending_secret: str = Field(default="", max_length=64)
+    # Sealed at rest (services/totp_seal: "f1:" + Fernet token); older rows may be plain base32.
+    totp_secret: str = Field(default="", max_length=255)
+    totp_pending_secret: str = Field(default="", max_length=255)
     totp_enabled_at: Optional[datetime] = None
     # Last accepted 30 s time step: a code works once (no replay within its window).
     totp_last_step: int = Field(default=0)

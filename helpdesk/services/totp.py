@@ -34,8 +34,7 @@ from helpdesk.domain import utcnow
 from helpdesk.domain.account_tokens import RecoveryCode
 from helpdesk.domain.accounts import User
 from helpdesk.infra.settings import get_settings
-from helpdesk.services import account_mail, accounts, audit, ratelimit
-from helpdesk.services import staff_totp_rule
+from helpdesk.services import account_mail, accounts, audit, ratelimit, staff_totp_rule, totp_seal
 from helpdesk.services.errors import ServiceError
 
 STEP_S = 30
@@ -177,7 +176,7 @@ def begin_setup(session: Session, actor: User) -> Setup:
     if is_enabled(user):
         raise ServiceError("totp.already_on")
     secret = pyotp.random_base32()
-    user.totp_pending_secret = secret
+    user.totp_pending_secret = totp_seal.seal(secret)
     uri = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_S).provisioning_uri(name=user.email, issuer_name=ISSUER)
     return Setup(secret=secret, uri=uri, qr_data_uri=qr_svg_data_uri(uri))
 
@@ -193,11 +192,12 @@ def enable(session: Session, actor: User, code: str, *, ip: str = "", now: datet
     if not user.totp_pending_secret:
         raise ServiceError("totp.no_setup")
     _check_limits(session, user.id)
-    step = _matching_step(user.totp_pending_secret, _clean(code), now)
+    step = _matching_step(totp_seal.unseal(user.totp_pending_secret), _clean(code), now)
     if step is None or not _take_step(session, user, step):
         _count_wrong(session, user, ip, "totp.enable_failed")
         raise ServiceError("totp.code_wrong")
-    user.totp_secret, user.totp_pending_secret, user.totp_enabled_at = user.totp_pending_secret, "", now
+    sealed = totp_seal.seal(totp_seal.unseal(user.totp_pending_secret))
+    user.totp_secret, user.totp_pending_secret, user.totp_enabled_at = sealed, "", now
     codes = _replace_recovery_codes(session, user)
     audit.record(session, "totp.enabled", user.id, target=user.email, ip=ip)
     account_mail.send(session, to=user.email, name=user.name, locale=user.locale, kind="totp_enabled",
@@ -209,7 +209,7 @@ def _second_factor_ok(session: Session, user: User, code: str, now: datetime) ->
     """'totp' or 'recovery' when `code` is a fresh TOTP code or an unused recovery code, else ''."""
     cleaned = _clean(code)
     if len(cleaned) == DIGITS and cleaned.isdigit():
-        step = _matching_step(user.totp_secret, cleaned, now)
+        step = _matching_step(totp_seal.unseal(user.totp_secret), cleaned, now)
         return "totp" if step is not None and _take_step(session, user, step) else ""
     return "recovery" if _use_recovery_code(session, user, cleaned) else ""
 
@@ -282,5 +282,7 @@ def complete_login(session: Session, user_id: int, code: str, *, ip: str = "", u
     if not how:
         _count_wrong(session, user, ip, "login.totp_failed")
         raise ServiceError("totp.code_wrong")
+    if totp_seal.is_plain(user.totp_secret):
+        user.totp_secret = totp_seal.seal(user.totp_secret)  # stored before sealing existed
     audit.record(session, audit.LOGIN_SUCCEEDED, user.id, target=user.email, ip=ip, detail=f"2fa:{how}")
     return user, accounts.start_session(session, user, ip=ip, user_agent=user_agent)

@@ -13,7 +13,7 @@ from helpdesk.domain.account_tokens import RecoveryCode
 from helpdesk.domain.accounts import AuthSession, User
 from helpdesk.domain.mail import AuditEvent, OutboxMail
 from helpdesk.infra.db import session_scope
-from helpdesk.services import accounts, totp
+from helpdesk.services import accounts, totp, totp_seal
 from helpdesk.services.errors import RateLimited, ServiceError
 
 T0 = datetime(2026, 12, 5, 12, 0, 0, tzinfo=timezone.utc)  # a step boundary (multiple of 30 s)
@@ -48,7 +48,8 @@ def test_setup_gives_a_base32_secret_an_otpauth_uri_and_a_local_svg_qr(db):
     assert setup.qr_data_uri.startswith("data:image/svg+xml")
     with session_scope() as s:
         row = s.get(User, user.id)
-        assert row.totp_pending_secret == setup.secret and row.totp_secret == "" and not totp.is_enabled(row)
+        assert totp_seal.unseal(row.totp_pending_secret) == setup.secret and row.totp_secret == "" and not totp.is_enabled(row)
+        assert row.totp_pending_secret.startswith("f1:") and setup.secret not in row.totp_pending_secret  # sealed
 
 
 def test_enable_with_a_wrong_code_is_refused_and_leaves_it_off(db):
@@ -60,7 +61,7 @@ def test_enable_with_a_wrong_code_is_refused_and_leaves_it_off(db):
     assert err.value.code == "totp.code_wrong"
     with session_scope() as s:
         row = s.get(User, user.id)
-        assert not totp.is_enabled(row) and row.totp_pending_secret == setup.secret
+        assert not totp.is_enabled(row) and totp_seal.unseal(row.totp_pending_secret) == setup.secret
 
 
 def test_enable_with_the_right_code_turns_it_on_with_ten_hashed_recovery_codes_audit_and_mail(db):
@@ -69,7 +70,8 @@ def test_enable_with_the_right_code_turns_it_on_with_ten_hashed_recovery_codes_a
     assert len(codes) == 10 and len(set(codes)) == 10
     with session_scope() as s:
         row = s.get(User, user.id)
-        assert totp.is_enabled(row) and row.totp_secret == secret and row.totp_pending_secret == ""
+        assert totp.is_enabled(row) and totp_seal.unseal(row.totp_secret) == secret and row.totp_pending_secret == ""
+        assert secret not in row.totp_secret  # a copy of the database does not give the codes
         stored = s.exec(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)).all()
         assert len(stored) == 10 and not set(codes) & set(stored)  # only hashes are kept
         assert s.exec(select(AuditEvent).where(AuditEvent.action == "totp.enabled")).first() is not None
@@ -183,3 +185,26 @@ def test_an_operator_can_turn_it_off_from_the_command_line(db, capsys):
         assert s.exec(select(AuditEvent).where(AuditEvent.action == "totp.disabled")).first() is not None
         _, token = accounts.authenticate(s, email="ana@example.com", password="correcto-123")
     assert cli.main(["totp", "off", "--email", "nadie@example.com"]) == 1
+
+
+def test_a_secret_stored_before_sealing_still_works_and_is_sealed_at_the_next_sign_in(db):
+    user = _user()
+    secret = pyotp.random_base32()
+    with session_scope() as s:
+        row = s.get(User, user.id)
+        row.totp_secret, row.totp_enabled_at = secret, T0  # as migration 0023 found it
+    with session_scope() as s:
+        totp.complete_login(s, user.id, _code(secret, T0 + timedelta(minutes=5)), now=T0 + timedelta(minutes=5))
+    with session_scope() as s:
+        stored = s.get(User, user.id).totp_secret
+        assert stored.startswith("f1:") and totp_seal.unseal(stored) == secret
+
+
+def test_a_secret_sealed_under_another_key_reads_as_nothing(db, monkeypatch):
+    sealed = totp_seal.seal("JBSWY3DPEHPK3PXP")
+    from helpdesk.infra import settings
+
+    monkeypatch.setenv("HELPDESK_SECRET_KEY", "another-key")
+    settings.get_settings.cache_clear()
+    assert totp_seal.unseal(sealed) == "" and totp_seal.unseal("plainBASE32") == "plainBASE32"
+    settings.get_settings.cache_clear()
