@@ -220,3 +220,29 @@ def login(page, email: str, password: str) -> None:
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("nav-logout")).to_be_visible()
+
+
+def open_chat(page) -> None:
+    """Open the help-center chat panel from its launcher.
+
+    The launcher is in the server-rendered HTML, so it is on screen before the page's scripts
+    take over. A click in that moment does nothing, for a person too, who clicks again; on a
+    loaded CI machine it happened twice in a row. So: wait until the page's scripts are loaded,
+    click, and click again only if the panel is still closed after a generous wait."""
+    from playwright.sync_api import expect
+
+    page.wait_for_load_state("networkidle")
+    panel = page.get_by_test_id("chat-panel")
+    for _ in range(3):
+        if not panel.is_visible():
+            page.get_by_test_id("chat-launcher").click()
+        try:
+            expect(panel).to_be_visible(timeout=8000)
+        except AssertionError:
+            continue
+        # A page that just loaded shows the tab's last state for a moment, then closes the panel
+        # (a new page starts with it closed): open means still open a little later.
+        page.wait_for_timeout(700)
+        if panel.is_visible():
+            return
+    expect(panel).to_be_visible()  # fails with Playwright's own report

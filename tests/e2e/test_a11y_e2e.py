@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.axe_check import wcag_violations
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, open_chat
 
 
 ROLES = {
@@ -93,8 +93,7 @@ def test_open_chat_panel_has_no_wcag_violations(new_context):
     """The chat panel floats over every help-center page: checked open, with a few turns in it."""
     page = new_context().new_page()
     page.goto("/")
-    page.get_by_test_id("chat-launcher").click()
-    expect(page.get_by_test_id("chat-panel")).to_be_visible()
+    open_chat(page)
     expect(page.get_by_test_id("chat-option").first).to_be_visible()
     page.get_by_test_id("chat-option").first.click()  # one answered turn: user bubble + new options
     expect(page.get_by_test_id("chat-bot-message").nth(1)).to_be_visible()
@@ -103,9 +102,7 @@ def test_open_chat_panel_has_no_wcag_violations(new_context):
         if lang == "en":
             page.get_by_test_id("lang-switch").click()
             expect(page.locator("html")).to_have_attribute("lang", "en")
-            if not page.get_by_test_id("chat-panel").is_visible():
-                page.get_by_test_id("chat-launcher").click()
-            expect(page.get_by_test_id("chat-panel")).to_be_visible()
+            open_chat(page)
         for width in (1280, 360):
             page.set_viewport_size({"width": width, "height": 800})
             page.wait_for_timeout(400)

@@ -10,7 +10,7 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import WIDGET_HOST_PORT, _free_port, shoot
+from tests.e2e.conftest import WIDGET_HOST_PORT, _free_port, open_chat, shoot
 
 
 def _options(page) -> list[str]:
@@ -55,15 +55,14 @@ def _finish_as_guest(page, email: str) -> str:
 
 def test_guest_from_launcher_to_ticket_resuming_after_reload_and_on_another_page(page):
     page.goto("/")
-    page.get_by_test_id("chat-launcher").click()
-    expect(page.get_by_test_id("chat-panel")).to_be_visible()
+    open_chat(page)
     _to_description(page)
     _say(page, "No puedo acceder a la factura electrónica desde ayer")
     page.reload()
-    page.get_by_test_id("chat-launcher").click()
+    open_chat(page)
     expect(page.get_by_test_id("chat-user-message").last).to_contain_text("factura")
     page.goto("/articles/no-existe")
-    page.get_by_test_id("chat-launcher").click()
+    open_chat(page)
     expect(page.get_by_test_id("chat-user-message").last).to_contain_text("factura")
     shoot(page, "chat-panel-1280-es")
     number = _finish_as_guest(page, "invitada.chat@x.test")
@@ -83,7 +82,7 @@ def test_signed_in_user_resumes_in_a_second_browser(new_context):
     first = new_context().new_page()
     login(first, "cliente@demo.test", "cliente-demo-1")
     first.goto("/")
-    first.get_by_test_id("chat-launcher").click()
+    open_chat(first)
     if first.get_by_test_id("chat-restart").count():
         first.get_by_test_id("chat-restart").click()
     _pick(first, 0)  # consulta
